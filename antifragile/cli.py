@@ -1,0 +1,62 @@
+"""The ``antifragile`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="antifragile", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="solve the trader-versus-attacker game and write limits and a report")
+    run.add_argument("--quick", action="store_true", help="a small game that finishes in seconds")
+    run.add_argument("--out", type=Path, default=Path("antifragile-out"), help="output folder (default: %(default)s)")
+    run.add_argument("--seed", type=int, default=0, help="seed of every random path (default: %(default)s)")
+    run.add_argument("--data", type=Path, help="your own prices: CSV or Parquet with a date and a close column")
+    run.add_argument("--market", choices=("sp500", "nasdaq"), default="sp500", help="bundled history (default: sp500)")
+    run.add_argument("--paths", type=int, help="base paths per scenario")
+    run.add_argument("--budget", type=float, help="drawdown budget of the position limits (default: 0.15)")
+    run.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    return parser
+
+
+def _run(args) -> int:
+    from antifragile.config import RunConfig
+    from antifragile.outputs import write_outputs
+    from antifragile.pipeline import run
+
+    overrides = {"seed": args.seed, "market": args.market, "data": args.data}
+    if args.paths is not None:
+        overrides["n_paths"] = args.paths
+    if args.budget is not None:
+        overrides["drawdown_budget"] = args.budget
+    config = RunConfig.quick_defaults(**overrides) if args.quick else RunConfig(**overrides)
+    result = run(config, progress=not args.no_progress)
+    write_outputs(result, args.out)
+    sol = result.solution
+    print(f"game {len(result.strategies)}x{len(result.scenarios)} on {result.paths.n_paths} paths: "
+          f"value {sol.value:.6f}, exploitability {sol.exploitability:.1e}, {result.seconds:.1f} s")
+    for limit in result.limits:
+        print(f"  {limit.strategy:<28} weight {limit.weight:.3f}  limit x{limit.exposure_multiple:.3f}  "
+              f"worst drawdown {limit.worst_case_drawdown:.2%} ({limit.binding_scenario})")
+    print(f"wrote {args.out}/limits.json, solution.json, report.md, report.html, figures/")
+    return 0
+
+
+def main(argv=None) -> int:
+    from gametheory.errors import ConfigError, InvalidGameError, MarketDataError, ScenarioError, SolverError
+
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (ConfigError, InvalidGameError, MarketDataError, ScenarioError, SolverError) as err:
+        print(f"antifragile: error: {type(err).__name__}: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Write a run's results: limits.json, solution.json, report.md, report.html and figures/*.png."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from antifragile import figures
+from antifragile.io import atomic_savefig, atomic_write_json, atomic_write_text
+from antifragile.pipeline import RunResult
+from antifragile.report import Figure, Heading, Paragraph, Table, render_html, render_markdown
+from gametheory.payoff import equity_curves
+
+__all__ = ["write_outputs"]
+
+
+def _save(fig, out: Path, name: str, caption: str) -> Figure:
+    path = atomic_savefig(fig, out / "figures" / name, dpi=110)
+    plt.close(fig)
+    return Figure(path=path, relative=f"figures/{name}", caption=caption)
+
+
+def _figures(result: RunResult, out: Path) -> list[Figure]:
+    sol = result.solution
+    made = [
+        _save(figures.payoff_heatmap(result.tables.utility, sol.row_strategy, sol.col_strategy,
+                                     f"Payoff ({result.tables.utility_name}); equilibrium weights in brackets"),
+              out, "payoff_heatmap.png", "Payoff matrix: trader strategies (rows) against attack scenarios (columns)"),
+        _save(figures.equilibrium_mix(sol.row_support(1e-6), sol.col_support(1e-6)), out, "equilibrium_mix.png",
+              "Equilibrium: the robust strategy mix and the attacks that bind"),
+    ]
+    binding = int(np.argmax(sol.col_strategy))
+    curves = {
+        result.strategies[k].name: equity_curves(result.strategies[k], result.attacked[binding],
+                                                 sigma0=result.paths.sigma, cost=result.config.cost)
+        for k in np.argsort(-sol.row_strategy)[:4] if sol.row_strategy[k] > 1e-6
+    }
+    made.append(_save(figures.equity_under_attack(curves, sol.col_labels[binding], result.config.drawdown_budget),
+                      out, "equity_worst_case.png", "Wealth of the equilibrium strategies under the strongest attack"))
+    if result.holdout_history:
+        made.append(_save(figures.holdout_equity(result.holdout_history["curves"]), out, "holdout_equity.png",
+                          "The robust mix and its strategies on the held-out real history"))
+    return made
+
+
+def _blocks(result: RunResult, made: list[Figure]) -> list:
+    cfg, sol, reg = result.config, result.solution, result.regret
+    train = result.train.describe()
+    blocks = [
+        Heading("antifragile: worst-case report", 1),
+        Paragraph(f"Data: **{train['name']}** ({train['source']}), training span {train['start']} to "
+                  f"{train['end']} ({train['n_obs']} prices). Seed `{cfg.seed}`, "
+                  f"{result.paths.n_paths} base paths of {result.paths.n_steps} days ({result.paths.model}). "
+                  f"Game: {len(result.strategies)} strategies x {len(result.scenarios)} attack scenarios, utility "
+                  f"`{result.tables.utility_name}`. Run time {result.seconds:.1f} s. Returns are reported, never promised."),
+        Heading("Worst-case guarantee"),
+        Paragraph(f"Game value **{sol.value:.6f}** (annualised log growth). The robust mix guarantees at least "
+                  f"{sol.lower_bound:.6f} against every attack in the set; the attacker's mix holds every strategy "
+                  f"to at most {sol.upper_bound:.6f}. Certificate (exploitability, recomputed from the matrix): "
+                  f"{sol.exploitability:.2e}. Solver: {sol.method} (HiGHS), {sol.iterations} iterations, "
+                  f"{sol.seconds * 1e3:.1f} ms."),
+        Table(pd.DataFrame({"probability": sol.row_support(1e-6)}).rename_axis("robust strategy mix")),
+        Table(pd.DataFrame({"probability": sol.col_support(1e-6)}).rename_axis("binding attacks")),
+        Paragraph(f"Minimax regret: the mix below never falls more than **{reg.max_regret:.6f}** short of the best "
+                  f"strategy in hindsight (gap of the certificate {reg.gap:.1e})."),
+        Table(pd.DataFrame({"probability": {k: v for k, v in reg.to_dict()["strategy"].items() if v > 1e-6}})
+              .rename_axis("minimax-regret mix")),
+        Heading("Robust position limits"),
+        Paragraph(f"For each strategy in the robust mix: the largest exposure multiple whose worst drawdown over "
+                  f"all {len(result.scenarios)} scenarios x {result.paths.n_paths} paths stays within "
+                  f"{cfg.drawdown_budget:.0%}, verified at the limit itself. Written to `limits.json`."),
+        Table(pd.DataFrame([limit.to_dict() for limit in result.limits]).set_index("strategy")),
+    ]
+    if result.holdout_history:
+        blocks += [
+            Heading("Held-out check"),
+            Paragraph("Performance on the most recent history, which neither the path models nor the game saw."),
+            Table(pd.DataFrame(result.holdout_history["summary"]).T.rename_axis("strategy")),
+        ]
+    if result.holdout_scenarios:
+        hs = result.holdout_scenarios
+        blocks += [
+            Paragraph(f"Crash replays from the held-out span, injected into the base paths: the robust mix's worst "
+                      f"utility is {hs['worst_mix_utility']:.6f}, against the game's guarantee {hs['game_guarantee']:.6f}."),
+            Table(pd.DataFrame({"mix utility": hs["mix_utility"]}).rename_axis("held-out scenario")),
+        ]
+    blocks.append(Heading("Figures"))
+    blocks.extend(made)
+    return blocks
+
+
+def write_outputs(result: RunResult, out_dir) -> list[Path]:
+    """Write every output file of a run atomically into ``out_dir``; return their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    made = _figures(result, out)
+    solution = {
+        "schema": "antifragile.solution/1",
+        "seed": result.config.seed,
+        "config": result.config.to_dict(),
+        "zero_sum": result.solution.to_dict(),
+        "minimax_regret": result.regret.to_dict(),
+        "scenarios": [{"id": s.id, "family": s.family, "severity": s.severity} for s in result.scenarios],
+        "strategies": [s.name for s in result.strategies],
+        "utility": result.tables.utility.to_dict(orient="index"),
+        "holdout_scenarios": result.holdout_scenarios,
+        "holdout_history": result.holdout_history.get("summary", {}),
+        "seconds": result.seconds,
+    }
+    blocks = _blocks(result, made)
+    written = [
+        atomic_write_json(out / "limits.json", result.limits_document()),
+        atomic_write_json(out / "solution.json", solution),
+        atomic_write_text(out / "report.md", render_markdown(blocks)),
+        atomic_write_text(out / "report.html", render_html(blocks, "antifragile report")),
+    ]
+    return written + [figure.path for figure in made]

@@ -1,0 +1,185 @@
+"""``antifragile run``: data -> base paths -> attacks -> payoff game -> solution -> limits -> report."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+import antifragile
+from antifragile.config import RunConfig
+from antifragile.limits import DRAWDOWN_DEFINITION, SCHEMA, PositionLimit, robust_limit
+from gametheory.metrics import performance_summary
+from gametheory.payoff import PayoffTables, build_payoff, equity_curves
+from gametheory.strategies import Strategy, default_strategies
+from scenarios.data import MarketData, load_market, load_prices
+from scenarios.paths import BasePaths, make_paths
+from scenarios.scenario_set import Scenario, apply_scenarios, foundation_scenarios
+from solvers import RegretSolution, ZeroSumSolution, minimax_regret, solve_zero_sum
+
+__all__ = ["RunResult", "run", "STAGES"]
+
+STAGES = ("load data", "base paths", "attacks", "payoff game", "solve", "position limits", "held-out check")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything a run computed; ``write_outputs`` turns it into files."""
+
+    config: RunConfig
+    train: MarketData
+    holdout: MarketData | None
+    paths: BasePaths
+    scenarios: list[Scenario]
+    strategies: list[Strategy]
+    attacked: np.ndarray = field(repr=False)  # simple returns (n_scenarios, n_paths, n_steps)
+    tables: PayoffTables = field(repr=False)
+    solution: ZeroSumSolution = field(repr=False)
+    regret: RegretSolution = field(repr=False)
+    limits: list[PositionLimit] = field(repr=False)
+    holdout_scenarios: dict = field(repr=False)
+    holdout_history: dict = field(repr=False)
+    seconds: float = 0.0
+
+    def limits_document(self) -> dict:
+        """The ``limits.json`` payload (schema ``antifragile.limits/1``)."""
+        sol = self.solution
+        return {
+            "schema": SCHEMA,
+            "version": antifragile.__version__,
+            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "seed": self.config.seed,
+            "data": {
+                "train": self.train.describe(),
+                "holdout": self.holdout.describe() if self.holdout is not None else None,
+            },
+            "game": {
+                "n_strategies": len(self.strategies),
+                "n_scenarios": len(self.scenarios),
+                "n_paths": self.paths.n_paths,
+                "n_steps": self.paths.n_steps,
+                "path_model": self.paths.model,
+                "utility": self.tables.utility_name,
+                "cost": self.config.cost,
+            },
+            "guarantee": {
+                "value": sol.value,
+                "lower_bound": sol.lower_bound,
+                "upper_bound": sol.upper_bound,
+                "exploitability": sol.exploitability,
+                "units": "annualised mean log growth of wealth, worst case over the attack set",
+                "method": sol.method,
+            },
+            "drawdown_budget": self.config.drawdown_budget,
+            "drawdown_definition": DRAWDOWN_DEFINITION,
+            "limits": [limit.to_dict() for limit in self.limits],
+        }
+
+
+def _load(config: RunConfig) -> tuple[MarketData, MarketData | None]:
+    data = load_prices(config.data) if config.data is not None else load_market(config.market)
+    if config.holdout_fraction == 0:
+        return data, None
+    split_at = data.prices.index[int(round(data.n_obs * (1.0 - config.holdout_fraction))) - 1]
+    return data.split(split_at)
+
+
+def _holdout_scenarios(holdout: MarketData | None, train_ids: set[str]) -> list[Scenario]:
+    if holdout is None:
+        return []
+    return [s for s in foundation_scenarios(holdout.log_returns) if s.family == "historical" and s.id not in train_ids]
+
+
+def _evaluate_holdout_scenarios(strategies, scenarios, paths, config, solution) -> dict:
+    """The robust mix's utility on crash replays that happened after the training data ended."""
+    if not scenarios:
+        return {}
+    attacked = np.expm1(apply_scenarios(scenarios, paths.log_returns, paths.sigma, config.seed))
+    tables = build_payoff(strategies, [s.id for s in scenarios], attacked, sigma0=paths.sigma,
+                          utility=config.utility, drawdown_penalty=config.drawdown_penalty, cost=config.cost)
+    mix_utility = solution.row_strategy @ tables.utility.to_numpy()
+    return {
+        "scenarios": [s.id for s in scenarios],
+        "mix_utility": dict(zip((s.id for s in scenarios), map(float, mix_utility))),
+        "worst_mix_utility": float(mix_utility.min()),
+        "game_guarantee": solution.lower_bound,
+    }
+
+
+def _evaluate_holdout_history(holdout, strategies, solution, paths, config) -> dict:
+    """Each equilibrium strategy, the robust mix (as sleeves) and buy-and-hold on the real held-out history."""
+    if holdout is None:
+        return {}
+    simple = np.expm1(holdout.log_returns.to_numpy())[None, :]
+    weights = solution.row_strategy
+    support = [k for k in np.argsort(-weights) if weights[k] > 1e-6]
+    curves = {}
+    for k in support:
+        curves[strategies[k].name] = equity_curves(strategies[k], simple, sigma0=paths.sigma, cost=config.cost)[0]
+    mix = sum(weights[k] * curves[strategies[k].name] for k in support) / weights[support].sum()
+    curves["robust mix"] = mix
+    buy_and_hold = next((s for s in strategies if s.kind == "fixed" and s.max_exposure == 1.0 and s.stop_loss == 0), None)
+    if buy_and_hold is not None and buy_and_hold.name not in curves:
+        curves[buy_and_hold.name] = equity_curves(buy_and_hold, simple, sigma0=paths.sigma, cost=config.cost)[0]
+    index = [holdout.log_returns.index[0] - pd.tseries.offsets.BDay(1)] + list(holdout.log_returns.index)
+    frame = pd.DataFrame(curves, index=pd.DatetimeIndex(index, name="date"))
+    summary = {name: performance_summary(frame[name].to_numpy(), paths.periods_per_year) for name in frame}
+    return {"curves": frame, "summary": summary}
+
+
+def run(config: RunConfig, *, progress: bool = True) -> RunResult:
+    """Run the whole pipeline in memory and return its results (no files written).
+
+    Parameters
+    ----------
+    config : RunConfig
+    progress : bool
+        Show a progress bar over the stages on stderr.
+    """
+    start = time.perf_counter()
+    bar = tqdm(STAGES, desc="antifragile run", disable=not progress, unit="stage", leave=False)
+    stages = iter(bar)
+
+    def stage():
+        bar.set_postfix_str(next(stages))
+
+    stage()
+    train, holdout = _load(config)
+    stage()
+    paths = make_paths(train, config.n_paths, config.n_steps, model=config.path_model, rng=config.seed,
+                       block=config.block)
+    stage()
+    scenarios = foundation_scenarios(train.log_returns, quick=config.quick)
+    attacked = np.expm1(apply_scenarios(scenarios, paths.log_returns, paths.sigma, config.seed))
+    stage()
+    strategies = default_strategies(quick=config.quick)
+    tables = build_payoff(strategies, [s.id for s in scenarios], attacked, sigma0=paths.sigma,
+                          utility=config.utility, drawdown_penalty=config.drawdown_penalty, cost=config.cost,
+                          periods_per_year=paths.periods_per_year)
+    stage()
+    game = tables.game()
+    solution = solve_zero_sum(game, method="lp")
+    regret = minimax_regret(game)
+    stage()
+    ids = [s.id for s in scenarios]
+    limits = [
+        robust_limit(strategies[k], attacked, ids, budget=config.drawdown_budget, weight=solution.row_strategy[k],
+                     max_multiple=config.max_multiple, sigma0=paths.sigma, cost=config.cost,
+                     periods_per_year=paths.periods_per_year)
+        for k in np.argsort(-solution.row_strategy) if solution.row_strategy[k] > 1e-6
+    ]
+    stage()
+    holdout_scen = _evaluate_holdout_scenarios(
+        strategies, _holdout_scenarios(holdout, set(ids)), paths, config, solution)
+    holdout_hist = _evaluate_holdout_history(holdout, strategies, solution, paths, config)
+    bar.close()
+    return RunResult(
+        config=config, train=train, holdout=holdout, paths=paths, scenarios=scenarios, strategies=strategies,
+        attacked=attacked, tables=tables, solution=solution, regret=regret, limits=limits,
+        holdout_scenarios=holdout_scen, holdout_history=holdout_hist, seconds=time.perf_counter() - start,
+    )

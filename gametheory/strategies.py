@@ -1,0 +1,243 @@
+"""The trader's strategies: parametric long/flat rules with an optional stop-loss overlay.
+
+A :class:`Strategy` is a frozen spec; :func:`encode` turns a list of them into the arrays the
+payoff kernels in :mod:`accelerated.payoff` take (their module docstring states the trading model
+and the parameter layout). Exposure is ``multiplier * raw``; the multiplier is chosen per payoff
+run (1 = the rule as specified), which is how robust position limits scale a strategy.
+
+Examples
+--------
+>>> trend_following(span=50).with_stop_loss(0.1).name
+'trend_50+sl10'
+>>> [s.name for s in default_strategies(quick=True)][:3]
+['cash', 'fixed_0.50', 'fixed_1.00']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from accelerated.payoff import FIXED, MEAN_REVERSION, N_PARAMS, TREND, VOL_TARGET
+from gametheory.errors import ConfigError
+
+__all__ = [
+    "KINDS",
+    "Strategy",
+    "default_strategies",
+    "encode",
+    "fixed",
+    "mean_reversion",
+    "trend_following",
+    "vol_target",
+]
+
+#: Kernel code and parameter names (in kernel order p0, p1, p2) of every kind.
+KINDS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "fixed": (FIXED, ("level",)),
+    "trend": (TREND, ("span", "level")),
+    "mean_reversion": (MEAN_REVERSION, ("span", "z_entry", "level")),
+    "vol_target": (VOL_TARGET, ("target", "span", "max_leverage")),
+}
+
+# (lowest allowed value, whether the bound is strict) per parameter name.
+_LOWER_BOUNDS = {
+    "level": (0.0, False),
+    "span": (1.0, False),
+    "z_entry": (0.0, True),
+    "target": (0.0, True),
+    "max_leverage": (0.0, True),
+}
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """One trader strategy.
+
+    Parameters
+    ----------
+    name : str
+        Unique, stable label (row label of the payoff matrix).
+    kind : {"fixed", "trend", "mean_reversion", "vol_target"}
+    parameters : tuple of (str, float)
+        The kind's parameters by name, in kernel order (see :data:`KINDS`);
+        ``dict(strategy.parameters)`` gives a mapping.
+    stop_loss : float
+        Drawdown fraction in ``[0, 1)`` from the peak that sends the trader flat; 0 = off.
+    cooldown : int
+        Steps the trader stays flat after the stop-loss fires (>= 0).
+
+    Raises
+    ------
+    ConfigError
+        On an unknown kind, missing or extra parameters, or a value out of range.
+    """
+
+    name: str
+    kind: str
+    parameters: tuple[tuple[str, float], ...]
+    stop_loss: float = 0.0
+    cooldown: int = 10
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ConfigError(f"strategy name must be a non-empty string, got {self.name!r}")
+        if self.kind not in KINDS:
+            raise ConfigError(f"strategy {self.name!r}: unknown kind {self.kind!r}; expected one of {sorted(KINDS)}")
+        expected = KINDS[self.kind][1]
+        try:
+            parameters = tuple((str(key), value) for key, value in self.parameters)
+        except (TypeError, ValueError) as err:
+            raise ConfigError(
+                f"strategy {self.name!r}: parameters must be (name, value) pairs, got {self.parameters!r}"
+            ) from err
+        names = tuple(key for key, _ in parameters)
+        if names != expected:
+            raise ConfigError(
+                f"strategy {self.name!r}: a {self.kind} rule takes parameters {expected}, got {names}"
+            )
+        checked = []
+        for key, value in parameters:
+            value = _real(value, f"strategy {self.name!r}: parameter {key!r}")
+            lower, strict = _LOWER_BOUNDS[key]
+            if value < lower or (strict and value == lower):
+                relation = ">" if strict else ">="
+                raise ConfigError(f"strategy {self.name!r}: parameter {key!r} must be {relation} {lower}, got {value}")
+            checked.append((key, value))
+        object.__setattr__(self, "parameters", tuple(checked))
+        stop = _real(self.stop_loss, f"strategy {self.name!r}: stop_loss")
+        if not 0.0 <= stop < 1.0:
+            raise ConfigError(f"strategy {self.name!r}: stop_loss must be in [0, 1), got {stop}")
+        object.__setattr__(self, "stop_loss", stop)
+        if isinstance(self.cooldown, bool) or not isinstance(self.cooldown, (int, np.integer)) or self.cooldown < 0:
+            raise ConfigError(f"strategy {self.name!r}: cooldown must be an integer >= 0 steps, got {self.cooldown!r}")
+        object.__setattr__(self, "cooldown", int(self.cooldown))
+
+    @property
+    def code(self) -> int:
+        """The kernel's integer code for this kind."""
+        return KINDS[self.kind][0]
+
+    @property
+    def max_exposure(self) -> float:
+        """The largest exposure the rule can take at multiplier 1."""
+        values = dict(self.parameters)
+        return values["max_leverage"] if self.kind == "vol_target" else values["level"]
+
+    def with_stop_loss(self, stop: float = 0.1, cooldown: int = 10) -> Strategy:
+        """This strategy with a stop-loss overlay; the name gains ``+sl<percent>``.
+
+        A cooldown other than 10 steps is added to the name as ``_cd<steps>``.
+
+        Raises
+        ------
+        ConfigError
+            If ``stop`` is not in ``(0, 1)`` or the strategy already has a stop-loss.
+        """
+        if self.stop_loss > 0.0:
+            raise ConfigError(f"strategy {self.name!r} already has a stop-loss ({self.stop_loss})")
+        stop = _real(stop, f"stop-loss for {self.name!r}")
+        if not 0.0 < stop < 1.0:
+            raise ConfigError(f"stop-loss for {self.name!r} must be in (0, 1), got {stop}")
+        suffix = f"+sl{_number(100 * stop)}" + ("" if cooldown == 10 else f"_cd{cooldown}")
+        return replace(self, name=self.name + suffix, stop_loss=stop, cooldown=cooldown)
+
+
+def _real(value, what: str) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{what} must be a real number, got {value!r}") from err
+    if not math.isfinite(value):
+        raise ConfigError(f"{what} must be finite, got {value}")
+    return value
+
+
+def _number(value: float) -> str:
+    """Short stable text for a parameter in a name: 20 -> '20', 0.5 -> '0.5'."""
+    return f"{value:g}"
+
+
+def _level_suffix(level: float) -> str:
+    return "" if level == 1.0 else f"_x{level:.2f}"
+
+
+def fixed(level: float) -> Strategy:
+    """Constant exposure ``level`` (0 is cash); named ``cash`` or ``fixed_<level:.2f>``."""
+    name = "cash" if level == 0 else f"fixed_{_real(level, 'fixed level'):.2f}"
+    return Strategy(name, "fixed", (("level", level),))
+
+
+def trend_following(span: float = 50, level: float = 1.0) -> Strategy:
+    """Long ``level`` while the EWMA (span ``span``) of returns is positive, else flat."""
+    name = f"trend_{_number(_real(span, 'trend span'))}" + _level_suffix(level)
+    return Strategy(name, "trend", (("span", span), ("level", level)))
+
+
+def mean_reversion(span: float = 20, z_entry: float = 1.0, level: float = 1.0) -> Strategy:
+    """Buy the dip: exposure grows to ``level`` as the price falls ``z_entry`` z-scores under its EWMA."""
+    name = f"mean_reversion_{_number(_real(span, 'mean-reversion span'))}"
+    name += ("" if z_entry == 1.0 else f"_z{_number(_real(z_entry, 'z_entry'))}") + _level_suffix(level)
+    return Strategy(name, "mean_reversion", (("span", span), ("z_entry", z_entry), ("level", level)))
+
+
+def vol_target(target: float = 0.15, span: float = 30, max_leverage: float = 1.5) -> Strategy:
+    """Exposure that targets annual volatility ``target`` from an EWMA variance, capped at ``max_leverage``."""
+    name = f"vol_target_{_number(100 * _real(target, 'vol target'))}%"
+    name += ("" if span == 30 else f"_span{_number(_real(span, 'vol-target span'))}")
+    name += ("" if max_leverage == 1.5 else f"_max{_number(_real(max_leverage, 'max_leverage'))}")
+    return Strategy(name, "vol_target", (("target", target), ("span", span), ("max_leverage", max_leverage)))
+
+
+def encode(strategies: Sequence[Strategy]) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel encoding of ``strategies``.
+
+    Returns
+    -------
+    kinds : int64 (n_strategies,)
+    params : float64 (n_strategies, 6)
+        Rows ``[p0, p1, p2, stop, cooldown, spare]``; unused slots are 0.
+
+    Raises
+    ------
+    ConfigError
+        If ``strategies`` is empty or holds something other than :class:`Strategy`.
+    """
+    strategies = list(strategies)
+    if not strategies:
+        raise ConfigError("need at least one strategy")
+    kinds = np.empty(len(strategies), dtype=np.int64)
+    params = np.zeros((len(strategies), N_PARAMS))
+    for i, strategy in enumerate(strategies):
+        if not isinstance(strategy, Strategy):
+            raise ConfigError(f"strategies[{i}] is a {type(strategy).__name__}, not a Strategy")
+        kinds[i] = strategy.code
+        values = [value for _, value in strategy.parameters]
+        params[i, : len(values)] = values
+        params[i, 3] = strategy.stop_loss
+        params[i, 4] = strategy.cooldown
+    return kinds, params
+
+
+def default_strategies(quick: bool = False) -> list[Strategy]:
+    """The default strategy menu of the game.
+
+    Full (18): cash, fixed 0.25 / 0.5 / 1.0 / 1.5, trend 20 / 100, mean reversion 20,
+    vol target 10% / 15%, and 10% stop-loss versions of every risky rule but fixed 0.25.
+    Quick (8): cash, fixed 0.5 / 1.0 / 1.5, trend 20, mean reversion 20, vol target 15%,
+    fixed 1.0 with a 10% stop-loss.
+    """
+    if quick:
+        return [
+            fixed(0.0), fixed(0.5), fixed(1.0), fixed(1.5), trend_following(20),
+            mean_reversion(20), vol_target(0.15), fixed(1.0).with_stop_loss(0.1),
+        ]
+    risky = [
+        fixed(0.5), fixed(1.0), fixed(1.5), trend_following(20), trend_following(100),
+        mean_reversion(20), vol_target(0.10), vol_target(0.15),
+    ]
+    plain = [fixed(0.0), fixed(0.25), *risky]
+    return plain + [strategy.with_stop_loss(0.1) for strategy in risky]

@@ -1,0 +1,192 @@
+"""Payoff kernels against the NumPy reference, closed forms and invariants."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accelerated.payoff import (
+    FIXED,
+    MEAN_REVERSION,
+    RUIN,
+    TREND,
+    VOL_TARGET,
+    equity_curves_nb,
+    payoff_tables_nb,
+    worst_drawdown_nb,
+)
+from accelerated.reference import payoff_tables_reference
+
+SIGMA0 = 0.015
+PPY = 252.0
+
+# One row per kind, [p0, p1, p2, stop, cooldown, spare]; the stop-loss columns are set per test.
+RULES = {
+    FIXED: [1.0, 0.0, 0.0],
+    TREND: [10.0, 1.0, 0.0],
+    MEAN_REVERSION: [8.0, 0.5, 1.5],
+    VOL_TARGET: [0.2, 10.0, 2.0],
+}
+
+
+def _params(kind, stop=0.0, cooldown=0):
+    return np.array([*RULES[kind], stop, cooldown, 0.0])
+
+
+def _returns(seed, shape, crash=True):
+    """Simple returns with fat tails; scenario 1 has a -90% step (ruin for exposure > 1.1)."""
+    rng = np.random.default_rng(seed)
+    returns = np.expm1(rng.standard_t(3, size=shape) * 0.02)
+    if crash:
+        returns[1, :, shape[2] // 2] = -0.9
+    return returns
+
+
+def _metrics_from_curves(curves):
+    """Per-path log W_T, W_T - 1 and max drawdown, straight from wealth paths (n_paths, n_steps + 1)."""
+    drawdown = 1.0 - curves / np.maximum.accumulate(curves, axis=1)
+    return np.log(curves[:, -1]), curves[:, -1] - 1.0, drawdown.max(axis=1)
+
+
+@pytest.mark.parametrize("kind", [FIXED, TREND, MEAN_REVERSION, VOL_TARGET])
+def test_kernel_matches_reference_for_every_kind(kind):
+    returns = _returns(kind, (3, 12, 50))
+    # Plain, stop-loss with a cooldown, stop-loss re-entering at once, and leveraged through the crash.
+    params = np.array([_params(kind), _params(kind, 0.05, 4), _params(kind, 0.08, 0), _params(kind, 0.1, 3)])
+    kinds = np.full(len(params), kind, dtype=np.int64)
+    args = (returns, kinds, params, np.array([1.0, 1.3, 0.7, 3.0]), SIGMA0, 0.002, PPY)
+    kernel = payoff_tables_nb(*args)
+    assert kernel.shape == (5, 4, 3)
+    np.testing.assert_allclose(kernel, payoff_tables_reference(*args), rtol=1e-9, atol=1e-12)
+
+
+def test_kernel_matches_reference_through_ruin():
+    returns = _returns(5, (2, 10, 40))
+    kinds = np.array([FIXED, TREND, MEAN_REVERSION, VOL_TARGET, FIXED], dtype=np.int64)
+    params = np.array([_params(FIXED, 0.1, 2), _params(TREND, 0.05, 1), _params(MEAN_REVERSION),
+                       _params(VOL_TARGET, 0.07, 5), np.zeros(6)])
+    args = (returns, kinds, params, np.array([4.0, 4.0, 4.0, 4.0, 1.0]), SIGMA0, 0.0005, PPY)
+    kernel = payoff_tables_nb(*args)
+    np.testing.assert_allclose(kernel, payoff_tables_reference(*args), rtol=1e-9, atol=1e-12)
+    # The -90% step of scenario 1 ruins some leveraged paths; ruin keeps log wealth finite.
+    ruined = worst_drawdown_nb(returns, FIXED, params[0], 4.0, SIGMA0, 0.0005, PPY) > 1.0 - 1e-9
+    assert ruined[1].any() and not ruined[0].any()
+    assert np.isfinite(kernel).all()
+    np.testing.assert_array_equal(kernel[:, 4], 0.0)  # cash
+
+
+def test_fixed_full_exposure_without_cost_is_buy_and_hold():
+    returns = _returns(1, (2, 5, 30), crash=False)
+    curves = equity_curves_nb(returns[0], FIXED, _params(FIXED), 1.0, SIGMA0, 0.0, PPY)
+    np.testing.assert_allclose(curves[:, 1:], np.cumprod(1.0 + returns[0], axis=1), rtol=1e-12)
+    tables = payoff_tables_nb(returns, np.array([FIXED]), _params(FIXED)[None], np.ones(1), SIGMA0, 0.0, PPY)
+    growth = np.log1p(returns).sum(axis=2).mean(axis=1) * PPY / 30
+    np.testing.assert_allclose(tables[0, 0], growth, rtol=1e-10)
+    np.testing.assert_allclose(tables[1, 0], np.prod(1.0 + returns, axis=2).mean(axis=1) - 1.0, rtol=1e-10)
+
+
+def test_cash_has_zero_utility_drawdown_and_recovery():
+    returns = _returns(2, (3, 6, 20))
+    cash = np.zeros((1, 6))
+    tables = payoff_tables_nb(returns, np.array([FIXED]), cash, np.ones(1), SIGMA0, 0.01, PPY)
+    np.testing.assert_array_equal(tables, np.zeros((5, 1, 3)))
+
+
+def test_cost_is_charged_on_the_first_trade_and_only_on_changes():
+    returns = np.array([[0.0, 0.1, -0.05]])
+    curve = equity_curves_nb(returns, FIXED, _params(FIXED), 0.5, SIGMA0, 0.01, PPY)[0]
+    expected = [1.0, 1.0 - 0.01 * 0.5, (1.0 - 0.005) * 1.05, (1.0 - 0.005) * 1.05 * 0.975]
+    np.testing.assert_allclose(curve, expected, rtol=1e-14)
+
+
+def test_stop_loss_goes_flat_for_the_cooldown_then_reenters():
+    # -20% hits the 10% stop at step 1: flat at steps 1 and 2 (exit cost at 1), back in at step 3.
+    returns = np.array([[-0.2, 0.5, 0.5, 0.1, -0.1]])
+    cost = 0.01
+    curve = equity_curves_nb(returns, FIXED, _params(FIXED, 0.1, 2), 1.0, SIGMA0, cost, PPY)[0]
+    w1 = (1.0 - 0.2 - cost)
+    w2 = w1 * (1.0 - cost)
+    w4 = w2 * (1.0 + 0.1 - cost)
+    np.testing.assert_allclose(curve, [1.0, w1, w2, w2, w4, w4 * 0.9], rtol=1e-14)
+
+
+def test_trend_enters_only_after_a_positive_ewma():
+    returns = np.array([[0.1, 0.1, -0.3, 0.2]])
+    curve = equity_curves_nb(returns, TREND, _params(TREND), 1.0, SIGMA0, 0.0, PPY)[0]
+    # e_0 = 0 (EWMA starts at 0), e_1 = e_2 = 1, EWMA after -0.3 is negative so e_3 = 0.
+    np.testing.assert_allclose(curve, [1.0, 1.0, 1.1, 0.77, 0.77], rtol=1e-14)
+
+
+def test_ruin_floors_wealth_and_stays_there():
+    returns = np.array([[0.05, -0.6, 0.5, 0.2]])
+    curve = equity_curves_nb(returns, FIXED, _params(FIXED), 2.0, SIGMA0, 0.0, PPY)[0]
+    np.testing.assert_allclose(curve, [1.0, 1.1, RUIN, RUIN, RUIN], rtol=1e-14)
+    tables = payoff_tables_nb(returns[None], np.array([FIXED]), _params(FIXED)[None], np.array([2.0]),
+                              SIGMA0, 0.0, PPY)
+    assert tables[0, 0, 0] == pytest.approx(np.log(RUIN) * PPY / 4)
+    assert tables[3, 0, 0] == pytest.approx(1.0 - RUIN / 1.1, abs=1e-15)
+    assert tables[4, 0, 0] == 3.0  # censored: from the peak at step 1 to the end at step 4
+
+
+@pytest.mark.parametrize(
+    ("returns", "drawdown", "recovery"),
+    [
+        ([0.1, -0.2, 0.1, 0.2, -0.05], 0.2, 3.0),  # peak at 1, trough at 2, regained at 4
+        ([0.1, -0.2, 0.05], 0.2, 2.0),  # never regained: censored at the end (3 - 1)
+        ([0.1, 0.1], 0.0, 0.0),
+    ],
+)
+def test_max_drawdown_and_recovery_time_closed_form(returns, drawdown, recovery):
+    returns = np.array([[returns]])
+    tables = payoff_tables_nb(returns, np.array([FIXED]), _params(FIXED)[None], np.ones(1), SIGMA0, 0.0, PPY)
+    assert tables[2, 0, 0] == pytest.approx(drawdown, rel=1e-12)
+    assert tables[4, 0, 0] == recovery
+    np.testing.assert_allclose(tables, payoff_tables_reference(returns, np.array([FIXED]), _params(FIXED)[None],
+                                                               np.ones(1), SIGMA0, 0.0, PPY), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", [FIXED, TREND, MEAN_REVERSION, VOL_TARGET])
+def test_no_look_ahead(kind):
+    returns = _returns(3, (2, 6, 40))[1]
+    params = _params(kind, 0.05, 3)
+    full = equity_curves_nb(returns, kind, params, 1.2, SIGMA0, 0.001, PPY)
+    for k in (1, 17, 25):
+        truncated = equity_curves_nb(np.ascontiguousarray(returns[:, :k]), kind, params, 1.2, SIGMA0, 0.001, PPY)
+        np.testing.assert_array_equal(truncated, full[:, : k + 1])
+        changed = returns.copy()
+        changed[:, k:] = np.random.default_rng(k).uniform(-0.5, 0.5, size=changed[:, k:].shape)
+        altered = equity_curves_nb(changed, kind, params, 1.2, SIGMA0, 0.001, PPY)
+        np.testing.assert_array_equal(altered[:, : k + 1], full[:, : k + 1])
+
+
+@pytest.mark.parametrize("kind", [FIXED, TREND, MEAN_REVERSION, VOL_TARGET])
+def test_equity_curves_and_worst_drawdown_agree_with_payoff_tables(kind):
+    returns = _returns(4, (3, 8, 30))
+    params = _params(kind, 0.06, 2)
+    tables = payoff_tables_nb(returns, np.array([kind]), params[None], np.array([2.5]), SIGMA0, 0.001, PPY)
+    worst = worst_drawdown_nb(returns, kind, params, 2.5, SIGMA0, 0.001, PPY)
+    assert worst.shape == (3, 8)
+    for j in range(3):
+        curves = equity_curves_nb(returns[j], kind, params, 2.5, SIGMA0, 0.001, PPY)
+        assert curves.shape == (8, 31)
+        log_wealth, total_return, drawdown = _metrics_from_curves(curves)
+        assert tables[0, 0, j] == pytest.approx(log_wealth.mean() * PPY / 30, rel=1e-12)
+        assert tables[1, 0, j] == pytest.approx(total_return.mean(), rel=1e-12, abs=1e-15)
+        np.testing.assert_allclose(worst[j], drawdown, rtol=1e-12)
+    np.testing.assert_allclose(tables[3, 0], worst.max(axis=1), rtol=0)
+    np.testing.assert_allclose(tables[2, 0], worst.mean(axis=1), rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    returns=st.lists(st.floats(-0.2, 0.2), min_size=1, max_size=30),
+    low=st.floats(0.0, 2.0),
+    extra=st.floats(0.0, 2.0),
+    cost=st.sampled_from([0.0, 0.001]),
+)
+def test_fixed_exposure_drawdown_grows_with_the_multiplier(returns, low, extra, cost):
+    path = np.array([[returns]])
+    params = _params(FIXED)[None]
+    tables = payoff_tables_nb(path, np.array([FIXED, FIXED]), np.repeat(params, 2, axis=0),
+                              np.array([low, low + extra]), SIGMA0, cost, PPY)
+    assert tables[2, 1, 0] >= tables[2, 0, 0] - 1e-12
