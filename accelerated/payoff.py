@@ -12,14 +12,15 @@ so the first trade is charged too. If the factor is ``<= 0``, or wealth falls to
 the trader is ruined: wealth is set to ``RUIN = 1e-12`` and stays there (exposure 0 afterwards), so
 ``log W_T >= log(RUIN)`` is always finite.
 
-Every rule is long/flat; its exposure is ``multiplier * raw`` with ``raw`` given by its kind.
+Every rule is long/flat except a trend rule with ``short > 0``, which is long/short; its exposure is
+``multiplier * raw`` with ``raw`` given by its kind.
 ``a = 2 / (span + 1)`` is the EWMA weight, ``sigma0`` the initial per-step volatility.
 
 ===  ==============  =====================================================================
 code kind            raw exposure at step ``t`` (state built from ``R_0 .. R_{t-1}``)
 ===  ==============  =====================================================================
 0    fixed           ``level``; level 0 is cash.
-1    trend           ``level`` if ``ewma > 0`` else 0; ``ewma`` starts at 0 and is updated
+1    trend           ``level`` if ``ewma > 0`` else ``-short``; ``ewma`` starts at 0 and is updated
                      ``ewma = (1 - a) ewma + a R`` after each step.
 2    mean_reversion  ``level * clip(-z / z_entry, 0, 1)`` (buys the dip), where
                      ``z = (P / m - 1) / (s * sqrt(span))``; the price ``P`` starts at 1 and
@@ -46,7 +47,7 @@ float64 ``(n_strategies, 6)`` whose columns are ``[p0, p1, p2, stop, cooldown, s
 kind            p0               p1           p2
 ==============  ===============  ===========  ==============
 fixed           level            unused (0)   unused (0)
-trend           span             level        unused (0)
+trend           span             level        short (0: long/flat)
 mean_reversion  span             z_entry      level
 vol_target      target_annual    span         max_leverage
 ==============  ===============  ===========  ==============
@@ -153,7 +154,7 @@ def _simulate_path(returns, kind, params_row, multiplier, sigma0, cost, periods_
         if kind == FIXED:
             raw = level
         elif kind == TREND:
-            raw = level if ewma > 0.0 else 0.0
+            raw = level if ewma > 0.0 else -p2
             ewma = keep * ewma + alpha * r
         elif kind == MEAN_REVERSION:
             dip = (price_ewma - price) * scale / (price_ewma * np.sqrt(var))

@@ -19,7 +19,7 @@ def _raw_exposure(kind, p, state, periods_per_year):
     if kind == 0:
         return np.full_like(state["price"], p[0])
     if kind == 1:
-        return np.where(state["ewma"] > 0.0, p[1], 0.0)
+        return np.where(state["ewma"] > 0.0, p[1], -p[2])
     if kind == 2:
         z = (state["price"] / state["price_ewma"] - 1.0) / (np.sqrt(state["var"]) * np.sqrt(p[0]))
         return p[2] * np.clip(-z / p[1], 0.0, 1.0)

@@ -31,6 +31,11 @@ class RunConfig:
         on which the robust mix is evaluated afterwards.
     drawdown_budget : float
         The worst-case drawdown the robust position limits must respect.
+    max_severity : float
+        The attacker's budget: only scenarios of severity at most this (in [0, 1]) enter the game.
+    allow_cash : bool
+        Whether the trader may hold cash. Without it the game answers an invested mandate: the
+        most robust way to stay in the market.
     utility : {"log_growth", "drawdown_penalised"}
     cost : float
         Proportional trading cost per unit of turnover.
@@ -47,6 +52,8 @@ class RunConfig:
     block: int = 20
     holdout_fraction: float = 0.2
     drawdown_budget: float = 0.15
+    max_severity: float = 1.0
+    allow_cash: bool = True
     max_multiple: float = 4.0
     utility: str = "log_growth"
     drawdown_penalty: float = 1.0
@@ -63,6 +70,7 @@ class RunConfig:
             (isinstance(self.block, int) and self.block >= 1, "block must be a positive integer"),
             (0.0 <= self.holdout_fraction < 0.9, "holdout_fraction must be in [0, 0.9)"),
             (0.0 < self.drawdown_budget < 1.0, "drawdown_budget must be in (0, 1)"),
+            (0.0 <= self.max_severity <= 1.0, "max_severity must be in [0, 1]"),
             (self.max_multiple > 0, "max_multiple must be positive"),
             (self.utility in ("log_growth", "drawdown_penalised"), "utility must be log_growth or drawdown_penalised"),
             (self.drawdown_penalty >= 0, "drawdown_penalty must be non-negative"),

@@ -43,6 +43,8 @@ class PositionLimit:
         The worst-case drawdown of the strategy as specified (multiple 1).
     capped : bool
         True when the budget was never reached up to the search cap ``max_multiple``.
+    in_equilibrium : bool
+        True when the strategy is in the support of the robust mix (weight > 1e-6).
     """
 
     strategy: str
@@ -54,6 +56,7 @@ class PositionLimit:
     binding_path: int
     drawdown_at_unit_multiple: float
     capped: bool
+    in_equilibrium: bool
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -128,4 +131,5 @@ def robust_limit(
         binding_path=int(path),
         drawdown_at_unit_multiple=worst(1.0)[1],
         capped=capped,
+        in_equilibrium=bool(weight > 1e-6),
     )

@@ -33,10 +33,12 @@ def _figures(result: RunResult, out: Path) -> list[Figure]:
               "Equilibrium: the robust strategy mix and the attacks that bind"),
     ]
     binding = int(np.argmax(sol.col_strategy))
+    shown = [k for k in np.argsort(-sol.row_strategy, kind="stable")[:4] if sol.row_strategy[k] > 1e-6]
+    shown += [k for k, s in enumerate(result.strategies) if s.name == "fixed_1.00" and k not in shown]
     curves = {
         result.strategies[k].name: equity_curves(result.strategies[k], result.attacked[binding],
                                                  sigma0=result.paths.sigma, cost=result.config.cost)
-        for k in np.argsort(-sol.row_strategy)[:4] if sol.row_strategy[k] > 1e-6
+        for k in shown
     }
     made.append(_save(figures.equity_under_attack(curves, sol.col_labels[binding], result.config.drawdown_budget),
                       out, "equity_worst_case.png", "Wealth of the equilibrium strategies under the strongest attack"))
@@ -44,6 +46,18 @@ def _figures(result: RunResult, out: Path) -> list[Figure]:
         made.append(_save(figures.holdout_equity(result.holdout_history["curves"]), out, "holdout_equity.png",
                           "The robust mix and its strategies on the held-out real history"))
     return made
+
+
+def _mandate_blocks(mandate: dict | None, value: float) -> list:
+    if mandate is None:
+        return []
+    mix = ", ".join(f"{name} {w:.2f}" for name, w in mandate["mix"].items())
+    return [
+        Heading("Invested mandate"),
+        Paragraph(f"If the trader must stay in the market (cash excluded), the most robust mix is {mix}, with "
+                  f"worst-case value **{mandate['value']:.6f}** (exploitability {mandate['exploitability']:.1e}): "
+                  f"the mandate costs {value - mandate['value']:.6f} of worst-case annual log growth."),
+    ]
 
 
 def _blocks(result: RunResult, made: list[Figure]) -> list:
@@ -68,9 +82,16 @@ def _blocks(result: RunResult, made: list[Figure]) -> list:
                   f"strategy in hindsight (gap of the certificate {reg.gap:.1e})."),
         Table(pd.DataFrame({"probability": {k: v for k, v in reg.to_dict()["strategy"].items() if v > 1e-6}})
               .rename_axis("minimax-regret mix")),
+        *_mandate_blocks(result.mandate, sol.value),
+        Heading("Price of robustness"),
+        Paragraph("The game solved again with the attacker limited to scenarios up to a severity cap: how much "
+                  "worst-case growth each step of attack budget costs, and how the robust mix shifts."),
+        Table(pd.DataFrame([{**{k: v for k, v in row.items() if k != "mix"},
+                             "robust mix": ", ".join(f"{name} {w:.2f}" for name, w in row["mix"].items())}
+                            for row in result.severity_sweep]).set_index("max_severity")),
         Heading("Robust position limits"),
-        Paragraph(f"For each strategy in the robust mix: the largest exposure multiple whose worst drawdown over "
-                  f"all {len(result.scenarios)} scenarios x {result.paths.n_paths} paths stays within "
+        Paragraph(f"For every strategy (equilibrium strategies first): the largest exposure multiple whose worst "
+                  f"drawdown over all {len(result.scenarios)} scenarios x {result.paths.n_paths} paths stays within "
                   f"{cfg.drawdown_budget:.0%}, verified at the limit itself. Written to `limits.json`."),
         Table(pd.DataFrame([limit.to_dict() for limit in result.limits]).set_index("strategy")),
     ]
@@ -108,6 +129,8 @@ def write_outputs(result: RunResult, out_dir) -> list[Path]:
         "utility": result.tables.utility.to_dict(orient="index"),
         "holdout_scenarios": result.holdout_scenarios,
         "holdout_history": result.holdout_history.get("summary", {}),
+        "severity_sweep": result.severity_sweep,
+        "invested_mandate": result.mandate,
         "seconds": result.seconds,
     }
     blocks = _blocks(result, made)

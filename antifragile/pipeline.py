@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 import antifragile
 from antifragile.config import RunConfig
 from antifragile.limits import DRAWDOWN_DEFINITION, SCHEMA, PositionLimit, robust_limit
+from gametheory.game import ZeroSumGame
 from gametheory.metrics import performance_summary
 from gametheory.payoff import PayoffTables, build_payoff, equity_curves
 from gametheory.strategies import Strategy, default_strategies
@@ -44,6 +45,8 @@ class RunResult:
     limits: list[PositionLimit] = field(repr=False)
     holdout_scenarios: dict = field(repr=False)
     holdout_history: dict = field(repr=False)
+    severity_sweep: list = field(repr=False)
+    mandate: dict | None = field(repr=False)
     seconds: float = 0.0
 
     def limits_document(self) -> dict:
@@ -132,6 +135,35 @@ def _evaluate_holdout_history(holdout, strategies, solution, paths, config) -> d
     return {"curves": frame, "summary": summary}
 
 
+def severity_sweep(game: ZeroSumGame, scenarios: list[Scenario], caps=(0.0, 0.25, 0.5, 0.75, 1.0)) -> list[dict]:
+    """The game value and robust mix when the attacker is limited to scenarios of severity <= cap.
+
+    Shows the price of robustness: how much worst-case growth each step of attack budget costs.
+    """
+    severities = np.array([s.severity for s in scenarios])
+    rows = []
+    for cap in caps:
+        keep = np.flatnonzero(severities <= cap + 1e-12)
+        if keep.size == 0 or (rows and keep.size == rows[-1]["n_scenarios"]):
+            continue
+        sub = ZeroSumGame(game.payoff[:, keep], game.row_labels, [game.col_labels[k] for k in keep])
+        sol = solve_zero_sum(sub)
+        rows.append({"max_severity": cap, "n_scenarios": int(keep.size), "value": sol.value,
+                     "exploitability": sol.exploitability, "mix": sol.row_support(1e-6)})
+    return rows
+
+
+def invested_mandate(game: ZeroSumGame, strategies: list[Strategy]) -> dict | None:
+    """The game without cash: the most robust way to stay invested, and what the mandate costs."""
+    keep = [k for k, s in enumerate(strategies) if s.max_exposure > 0]
+    if not keep or len(keep) == len(strategies):
+        return None
+    sub = ZeroSumGame(game.payoff[keep], [game.row_labels[k] for k in keep], game.col_labels)
+    sol = solve_zero_sum(sub)
+    return {"value": sol.value, "exploitability": sol.exploitability, "mix": sol.row_support(1e-6),
+            "binding_attacks": sol.col_support(1e-6)}
+
+
 def run(config: RunConfig, *, progress: bool = True) -> RunResult:
     """Run the whole pipeline in memory and return its results (no files written).
 
@@ -154,10 +186,11 @@ def run(config: RunConfig, *, progress: bool = True) -> RunResult:
     paths = make_paths(train, config.n_paths, config.n_steps, model=config.path_model, rng=config.seed,
                        block=config.block)
     stage()
-    scenarios = foundation_scenarios(train.log_returns, quick=config.quick)
+    scenarios = [s for s in foundation_scenarios(train.log_returns, quick=config.quick)
+                 if s.severity <= config.max_severity]
     attacked = np.expm1(apply_scenarios(scenarios, paths.log_returns, paths.sigma, config.seed))
     stage()
-    strategies = default_strategies(quick=config.quick)
+    strategies = [s for s in default_strategies(quick=config.quick) if config.allow_cash or s.max_exposure > 0]
     tables = build_payoff(strategies, [s.id for s in scenarios], attacked, sigma0=paths.sigma,
                           utility=config.utility, drawdown_penalty=config.drawdown_penalty, cost=config.cost,
                           periods_per_year=paths.periods_per_year)
@@ -171,15 +204,18 @@ def run(config: RunConfig, *, progress: bool = True) -> RunResult:
         robust_limit(strategies[k], attacked, ids, budget=config.drawdown_budget, weight=solution.row_strategy[k],
                      max_multiple=config.max_multiple, sigma0=paths.sigma, cost=config.cost,
                      periods_per_year=paths.periods_per_year)
-        for k in np.argsort(-solution.row_strategy) if solution.row_strategy[k] > 1e-6
+        for k in np.argsort(-solution.row_strategy, kind="stable")
     ]
     stage()
     holdout_scen = _evaluate_holdout_scenarios(
         strategies, _holdout_scenarios(holdout, set(ids)), paths, config, solution)
     holdout_hist = _evaluate_holdout_history(holdout, strategies, solution, paths, config)
+    sweep = severity_sweep(game, scenarios)
+    mandate = invested_mandate(game, strategies) if config.allow_cash else None
     bar.close()
     return RunResult(
         config=config, train=train, holdout=holdout, paths=paths, scenarios=scenarios, strategies=strategies,
         attacked=attacked, tables=tables, solution=solution, regret=regret, limits=limits,
-        holdout_scenarios=holdout_scen, holdout_history=holdout_hist, seconds=time.perf_counter() - start,
+        holdout_scenarios=holdout_scen, holdout_history=holdout_hist, severity_sweep=sweep, mandate=mandate,
+        seconds=time.perf_counter() - start,
     )

@@ -38,7 +38,7 @@ __all__ = [
 #: Kernel code and parameter names (in kernel order p0, p1, p2) of every kind.
 KINDS: dict[str, tuple[int, tuple[str, ...]]] = {
     "fixed": (FIXED, ("level",)),
-    "trend": (TREND, ("span", "level")),
+    "trend": (TREND, ("span", "level", "short")),
     "mean_reversion": (MEAN_REVERSION, ("span", "z_entry", "level")),
     "vol_target": (VOL_TARGET, ("target", "span", "max_leverage")),
 }
@@ -46,6 +46,7 @@ KINDS: dict[str, tuple[int, tuple[str, ...]]] = {
 # (lowest allowed value, whether the bound is strict) per parameter name.
 _LOWER_BOUNDS = {
     "level": (0.0, False),
+    "short": (0.0, False),
     "span": (1.0, False),
     "z_entry": (0.0, True),
     "target": (0.0, True),
@@ -125,7 +126,9 @@ class Strategy:
     def max_exposure(self) -> float:
         """The largest exposure the rule can take at multiplier 1."""
         values = dict(self.parameters)
-        return values["max_leverage"] if self.kind == "vol_target" else values["level"]
+        if self.kind == "vol_target":
+            return values["max_leverage"]
+        return max(values["level"], values.get("short", 0.0))
 
     def with_stop_loss(self, stop: float = 0.1, cooldown: int = 10) -> Strategy:
         """This strategy with a stop-loss overlay; the name gains ``+sl<percent>``.
@@ -171,10 +174,15 @@ def fixed(level: float) -> Strategy:
     return Strategy(name, "fixed", (("level", level),))
 
 
-def trend_following(span: float = 50, level: float = 1.0) -> Strategy:
-    """Long ``level`` while the EWMA (span ``span``) of returns is positive, else flat."""
+def trend_following(span: float = 50, level: float = 1.0, short: float = 0.0) -> Strategy:
+    """Long ``level`` while the EWMA (span ``span``) of returns is positive, else short ``short`` (0: flat).
+
+    A long/short rule is named with an ``_ls`` suffix (``_ls<short>`` when ``short != level``).
+    """
     name = f"trend_{_number(_real(span, 'trend span'))}" + _level_suffix(level)
-    return Strategy(name, "trend", (("span", span), ("level", level)))
+    short = _real(short, "trend short level")
+    name += "" if short == 0 else "_ls" if short == level else f"_ls{short:.2f}"
+    return Strategy(name, "trend", (("span", span), ("level", level), ("short", short)))
 
 
 def mean_reversion(span: float = 20, z_entry: float = 1.0, level: float = 1.0) -> Strategy:
@@ -225,19 +233,22 @@ def encode(strategies: Sequence[Strategy]) -> tuple[np.ndarray, np.ndarray]:
 def default_strategies(quick: bool = False) -> list[Strategy]:
     """The default strategy menu of the game.
 
-    Full (18): cash, fixed 0.25 / 0.5 / 1.0 / 1.5, trend 20 / 100, mean reversion 20,
-    vol target 10% / 15%, and 10% stop-loss versions of every risky rule but fixed 0.25.
-    Quick (8): cash, fixed 0.5 / 1.0 / 1.5, trend 20, mean reversion 20, vol target 15%,
-    fixed 1.0 with a 10% stop-loss.
+    Full (20): cash, fixed 0.25 / 0.5 / 1.0 / 1.5, trend 20 / 100, mean reversion 20,
+    vol target 10% / 15%, 10% stop-loss versions of every risky rule but fixed 0.25, and
+    long/short trend 20 / 100.
+    Quick (9): cash, fixed 0.5 / 1.0 / 1.5, trend 20, mean reversion 20, vol target 15%,
+    fixed 1.0 with a 10% stop-loss, long/short trend 100.
     """
     if quick:
         return [
             fixed(0.0), fixed(0.5), fixed(1.0), fixed(1.5), trend_following(20),
             mean_reversion(20), vol_target(0.15), fixed(1.0).with_stop_loss(0.1),
+            trend_following(100, short=1.0),
         ]
     risky = [
         fixed(0.5), fixed(1.0), fixed(1.5), trend_following(20), trend_following(100),
         mean_reversion(20), vol_target(0.10), vol_target(0.15),
     ]
     plain = [fixed(0.0), fixed(0.25), *risky]
-    return plain + [strategy.with_stop_loss(0.1) for strategy in risky]
+    long_short = [trend_following(20, short=1.0), trend_following(100, short=1.0)]
+    return plain + [strategy.with_stop_loss(0.1) for strategy in risky] + long_short

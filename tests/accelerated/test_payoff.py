@@ -60,6 +60,18 @@ def test_kernel_matches_reference_for_every_kind(kind):
     np.testing.assert_allclose(kernel, payoff_tables_reference(*args), rtol=1e-9, atol=1e-12)
 
 
+def test_long_short_trend_matches_reference_and_goes_short():
+    returns = _returns(11, (2, 10, 60))
+    params = np.array([[10.0, 1.0, 0.8, 0.0, 0.0, 0.0], [10.0, 1.0, 0.8, 0.1, 3.0, 0.0]])
+    args = (returns, np.array([TREND, TREND], dtype=np.int64), params, np.array([1.0, 2.0]), SIGMA0, 0.001, PPY)
+    np.testing.assert_allclose(payoff_tables_nb(*args), payoff_tables_reference(*args), rtol=1e-9, atol=1e-12)
+    # EWMA 0 is not positive, so the rule starts short 0.8 and earns 0.8% a step on a steady 1% fall.
+    falling = np.full((1, 30), -0.01)
+    curve = equity_curves_nb(falling, TREND, params[0], 1.0, SIGMA0, 0.0, PPY)[0]
+    expected = np.r_[1.0, np.cumprod(np.full(30, 1.008))]
+    np.testing.assert_allclose(curve, expected, rtol=1e-12)
+
+
 def test_kernel_matches_reference_through_ruin():
     returns = _returns(5, (2, 10, 40))
     kinds = np.array([FIXED, TREND, MEAN_REVERSION, VOL_TARGET, FIXED], dtype=np.int64)

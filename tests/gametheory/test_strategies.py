@@ -74,7 +74,8 @@ def test_encode_lays_out_kernel_parameters():
 def test_default_menus():
     full = default_strategies()
     names = [s.name for s in full]
-    assert len(full) == 18 and len(set(names)) == 18
+    assert len(full) == 20 and len(set(names)) == 20
+    assert names[-2:] == ["trend_20_ls", "trend_100_ls"]
     assert names[:10] == [
         "cash", "fixed_0.25", "fixed_0.50", "fixed_1.00", "fixed_1.50", "trend_20", "trend_100",
         "mean_reversion_20", "vol_target_10%", "vol_target_15%",
@@ -83,7 +84,7 @@ def test_default_menus():
     assert {s.name.removesuffix("+sl10") for s in guarded} <= set(names[2:10])
     assert len(guarded) == 8 and all(s.stop_loss == 0.1 and s.cooldown == 10 for s in guarded)
     quick = default_strategies(quick=True)
-    assert len(quick) == 8 and len({s.name for s in quick}) == 8
+    assert len(quick) == 9 and len({s.name for s in quick}) == 9
     assert {s.kind for s in quick} == {"fixed", "trend", "mean_reversion", "vol_target"}
 
 
@@ -96,7 +97,7 @@ def test_strategies_are_hashable_values():
     ("make", "message"),
     [
         (lambda: Strategy("x", "momentum", (("level", 1.0),)), "unknown kind 'momentum'"),
-        (lambda: Strategy("x", "trend", (("level", 1.0),)), "takes parameters ('span', 'level')"),
+        (lambda: Strategy("x", "trend", (("level", 1.0),)), "takes parameters ('span', 'level', 'short')"),
         (lambda: Strategy("x", "fixed", 1.0), "(name, value) pairs"),
         (lambda: fixed(-0.5), "'level' must be >= 0.0"),
         (lambda: fixed(float("nan")), "must be finite"),
