@@ -36,7 +36,7 @@ def test_tables_are_the_labelled_kernel_metrics(returns):
     assert tables.strategies == tuple(strategies)
     assert tables.settings == {
         "sigma0": 0.015, "cost": 0.001, "periods_per_year": 252.0, "drawdown_penalty": 1.0,
-        "multipliers": (1.0,) * 8, "n_paths": 16, "n_steps": 40,
+        "multipliers": (1.0,) * len(strategies), "n_paths": 16, "n_steps": 40,
     }
     # Cash is worth exactly nothing, whatever the attack.
     np.testing.assert_array_equal(tables.utility.loc["cash"].to_numpy(), 0.0)
