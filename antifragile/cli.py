@@ -21,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--paths", type=int, help="base paths per scenario")
     run.add_argument("--budget", type=float, help="drawdown budget of the position limits (default: 0.15)")
     run.add_argument("--max-severity", type=float, help="attacker's budget: scenarios up to this severity (0..1)")
+    scale = run.add_mutually_exclusive_group()
+    scale.add_argument("--workers", type=int, help="run blocks on a local Dask cluster of N processes")
+    scale.add_argument("--cluster", help="run blocks on the Dask scheduler at ADDRESS (or DASK_SCHEDULER_ADDRESS)")
     run.add_argument("--invested", action="store_true", help="exclude cash: an invested mandate")
     run.add_argument("--no-progress", action="store_true", help="hide progress bars")
     validate = commands.add_parser("validate", help="check a limits.json file against antifragile.limits/1")
@@ -32,6 +35,7 @@ def _run(args) -> int:
     from antifragile.config import RunConfig
     from antifragile.outputs import write_outputs
     from antifragile.pipeline import run
+    from antifragile.scale import runner
 
     overrides = {"seed": args.seed, "market": args.market, "data": args.data, "allow_cash": not args.invested}
     if args.paths is not None:
@@ -41,7 +45,8 @@ def _run(args) -> int:
     if args.max_severity is not None:
         overrides["max_severity"] = args.max_severity
     config = RunConfig.quick_defaults(**overrides) if args.quick else RunConfig(**overrides)
-    result = run(config, progress=not args.no_progress)
+    with runner(workers=args.workers, address=args.cluster) as blocks:
+        result = run(config, progress=not args.no_progress, runner=blocks)
     write_outputs(result, args.out)
     sol = result.solution
     print(f"game {len(result.strategies)}x{len(result.scenarios)} on {result.paths.n_paths} paths: "

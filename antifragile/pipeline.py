@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 import antifragile
 from antifragile.config import RunConfig
 from antifragile.limits import DRAWDOWN_DEFINITION, SCHEMA, PositionLimit, robust_limit
+from antifragile.scale import SerialRunner, chunks
 from gametheory.game import ZeroSumGame
 from gametheory.metrics import performance_summary
 from gametheory.payoff import PayoffTables, build_payoff, equity_curves
@@ -164,7 +165,37 @@ def invested_mandate(game: ZeroSumGame, strategies: list[Strategy]) -> dict | No
             "binding_attacks": sol.col_support(1e-6)}
 
 
-def run(config: RunConfig, *, progress: bool = True) -> RunResult:
+def _attack_block(block, *, scenarios, log_returns, sigma, seed):
+    """Attacked simple returns of the scenarios in ``block``: (len(block), n_paths, n_steps)."""
+    return np.expm1(apply_scenarios([scenarios[k] for k in block], log_returns, sigma, seed))
+
+
+def _payoff_block(block, *, strategies, ids, attacked, config, sigma, periods_per_year):
+    """Payoff tables of one (strategy chunk, scenario chunk) block."""
+    rows, cols = block
+    return build_payoff([strategies[i] for i in rows], [ids[j] for j in cols], attacked[cols.start:cols.stop],
+                        sigma0=sigma, utility=config.utility, drawdown_penalty=config.drawdown_penalty,
+                        cost=config.cost, periods_per_year=periods_per_year)
+
+
+def _assemble(blocks: list[PayoffTables], n_row_chunks: int) -> PayoffTables:
+    """Stitch payoff blocks (row-chunk major) back into one set of tables."""
+    n_col_chunks = len(blocks) // n_row_chunks
+    rows = [blocks[r * n_col_chunks:(r + 1) * n_col_chunks] for r in range(n_row_chunks)]
+    fields = ("utility", "log_growth", "total_return", "mean_drawdown", "worst_drawdown", "recovery_time")
+    frames = {f: pd.concat([pd.concat([getattr(b, f) for b in row], axis=1) for row in rows], axis=0) for f in fields}
+    strategies = tuple(s for row in rows for s in row[0].strategies)
+    settings = {**blocks[0].settings, "multipliers": tuple(m for row in rows for m in row[0].settings["multipliers"])}
+    return PayoffTables(**frames, utility_name=blocks[0].utility_name, strategies=strategies, settings=settings)
+
+
+def _limit_block(k, *, strategies, attacked, ids, weights, config, sigma, periods_per_year):
+    return robust_limit(strategies[k], attacked, ids, budget=config.drawdown_budget, weight=weights[k],
+                        max_multiple=config.max_multiple, sigma0=sigma, cost=config.cost,
+                        periods_per_year=periods_per_year)
+
+
+def run(config: RunConfig, *, progress: bool = True, runner=None, block: int = 8) -> RunResult:
     """Run the whole pipeline in memory and return its results (no files written).
 
     Parameters
@@ -172,7 +203,13 @@ def run(config: RunConfig, *, progress: bool = True) -> RunResult:
     config : RunConfig
     progress : bool
         Show a progress bar over the stages on stderr.
+    runner : SerialRunner or DaskRunner, optional
+        Where the blocks run (see :mod:`antifragile.scale`); serial by default. The numbers
+        do not depend on it.
+    block : int
+        Strategies and scenarios per payoff block.
     """
+    runner = runner or SerialRunner()
     start = time.perf_counter()
     bar = tqdm(STAGES, desc="antifragile run", disable=not progress, unit="stage", leave=False)
     stages = iter(bar)
@@ -188,24 +225,25 @@ def run(config: RunConfig, *, progress: bool = True) -> RunResult:
     stage()
     scenarios = [s for s in foundation_scenarios(train.log_returns, quick=config.quick)
                  if s.severity <= config.max_severity]
-    attacked = np.expm1(apply_scenarios(scenarios, paths.log_returns, paths.sigma, config.seed))
+    ids = [s.id for s in scenarios]
+    attacked = np.concatenate(runner.map(_attack_block, chunks(len(scenarios), block), scenarios=scenarios,
+                                         log_returns=paths.log_returns, sigma=paths.sigma, seed=config.seed))
     stage()
     strategies = [s for s in default_strategies(quick=config.quick) if config.allow_cash or s.max_exposure > 0]
-    tables = build_payoff(strategies, [s.id for s in scenarios], attacked, sigma0=paths.sigma,
-                          utility=config.utility, drawdown_penalty=config.drawdown_penalty, cost=config.cost,
-                          periods_per_year=paths.periods_per_year)
+    row_chunks = chunks(len(strategies), block)
+    grid = [(rows, cols) for rows in row_chunks for cols in chunks(len(scenarios), block)]
+    tables = _assemble(runner.map(_payoff_block, grid, strategies=strategies, ids=ids, attacked=attacked,
+                                  config=config, sigma=paths.sigma, periods_per_year=paths.periods_per_year),
+                       len(row_chunks))
     stage()
     game = tables.game()
     solution = solve_zero_sum(game, method="lp")
     regret = minimax_regret(game)
     stage()
-    ids = [s.id for s in scenarios]
-    limits = [
-        robust_limit(strategies[k], attacked, ids, budget=config.drawdown_budget, weight=solution.row_strategy[k],
-                     max_multiple=config.max_multiple, sigma0=paths.sigma, cost=config.cost,
-                     periods_per_year=paths.periods_per_year)
-        for k in np.argsort(-solution.row_strategy, kind="stable")
-    ]
+    order = [int(k) for k in np.argsort(-solution.row_strategy, kind="stable")]
+    limits = runner.map(_limit_block, order, strategies=strategies, attacked=attacked, ids=ids,
+                        weights=solution.row_strategy, config=config, sigma=paths.sigma,
+                        periods_per_year=paths.periods_per_year)
     stage()
     holdout_scen = _evaluate_holdout_scenarios(
         strategies, _holdout_scenarios(holdout, set(ids)), paths, config, solution)
