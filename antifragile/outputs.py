@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from antifragile import figures
+from antifragile.export import write_limits
 from antifragile.io import atomic_savefig, atomic_write_json, atomic_write_text
 from antifragile.pipeline import RunResult
 from antifragile.report import Figure, Heading, Paragraph, Table, render_html, render_markdown
@@ -134,8 +135,7 @@ def write_outputs(result: RunResult, out_dir) -> list[Path]:
         "seconds": result.seconds,
     }
     blocks = _blocks(result, made)
-    written = [
-        atomic_write_json(out / "limits.json", result.limits_document()),
+    written = write_limits(result.limits_document(), out) + [
         atomic_write_json(out / "solution.json", solution),
         atomic_write_text(out / "report.md", render_markdown(blocks)),
         atomic_write_text(out / "report.html", render_html(blocks, "antifragile report")),

@@ -13,6 +13,7 @@ from tqdm.auto import tqdm
 
 import antifragile
 from antifragile.config import RunConfig
+from antifragile.export import fingerprint
 from antifragile.limits import DRAWDOWN_DEFINITION, SCHEMA, PositionLimit, robust_limit
 from antifragile.scale import SerialRunner, chunks
 from gametheory.game import ZeroSumGame
@@ -53,7 +54,7 @@ class RunResult:
     def limits_document(self) -> dict:
         """The ``limits.json`` payload (schema ``antifragile.limits/1``)."""
         sol = self.solution
-        return {
+        doc = {
             "schema": SCHEMA,
             "version": antifragile.__version__,
             "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -83,6 +84,7 @@ class RunResult:
             "drawdown_definition": DRAWDOWN_DEFINITION,
             "limits": [limit.to_dict() for limit in self.limits],
         }
+        return {**doc, "fingerprint": fingerprint(doc)}
 
 
 def _load(config: RunConfig) -> tuple[MarketData, MarketData | None]:

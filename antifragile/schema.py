@@ -49,12 +49,13 @@ LIMITS_SCHEMA = {
     "title": "antifragile.limits/1",
     "type": "object",
     "required": ["schema", "version", "created_utc", "seed", "data", "game", "guarantee", "drawdown_budget",
-                 "drawdown_definition", "limits"],
+                 "drawdown_definition", "limits", "fingerprint"],
     "properties": {
         "schema": {"const": "antifragile.limits/1"},
         "version": {"type": "string"},
         "created_utc": {"type": "string", "format": "date-time"},
         "seed": {"type": "integer", "minimum": 0},
+        "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
         "data": {
             "type": "object",
             "required": ["train", "holdout"],

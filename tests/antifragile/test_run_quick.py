@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from accelerated.reference import payoff_tables_reference
@@ -11,7 +12,7 @@ from antifragile.schema import validate_limits_file
 from gametheory import certify, default_strategies, encode
 from scenarios import apply_scenarios, foundation_scenarios, load_market, make_paths
 
-FILES = ["limits.json", "solution.json", "report.md", "report.html", "figures/payoff_heatmap.png",
+FILES = ["limits.json", "limits.csv", "limits.parquet", "solution.json", "report.md", "report.html", "figures/payoff_heatmap.png",
          "figures/equilibrium_mix.png", "figures/equity_worst_case.png", "figures/holdout_equity.png"]
 
 
@@ -67,6 +68,16 @@ def test_limits_hold_when_recomputed_independently(quick_run):
             assert above > budget
 
 
+def test_limit_tables_match_the_json(quick_run):
+    doc = json.loads((quick_run / "limits.json").read_text())
+    csv = pd.read_csv(quick_run / "limits.csv")
+    parquet = pd.read_parquet(quick_run / "limits.parquet")
+    pd.testing.assert_frame_equal(csv, parquet, check_dtype=False)
+    assert list(parquet["strategy"]) == [limit["strategy"] for limit in doc["limits"]]
+    np.testing.assert_array_equal(parquet["exposure_multiple"], [l["exposure_multiple"] for l in doc["limits"]])
+    assert set(parquet["fingerprint"]) == {doc["fingerprint"]} and set(parquet["seed"]) == {3}
+
+
 def test_same_seed_same_numbers_other_seed_other_numbers(quick_run, tmp_path):
     assert main(["run", "--quick", "--out", str(tmp_path / "again"), "--seed", "3", "--no-progress"]) == 0
     assert main(["run", "--quick", "--out", str(tmp_path / "other"), "--seed", "4", "--no-progress"]) == 0
@@ -78,6 +89,7 @@ def test_same_seed_same_numbers_other_seed_other_numbers(quick_run, tmp_path):
 
     assert numbers(tmp_path / "again") == numbers(quick_run)
     assert numbers(tmp_path / "other")["limits"] != numbers(quick_run)["limits"]
+    assert numbers(tmp_path / "other")["fingerprint"] != numbers(quick_run)["fingerprint"]
 
 
 def test_bad_data_file_is_refused_with_the_row(tmp_path, capsys):

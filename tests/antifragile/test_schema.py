@@ -11,6 +11,7 @@ GOOD = {
     "version": "0.1.0",
     "created_utc": "2026-11-27T10:00:00+00:00",
     "seed": 0,
+    "fingerprint": "0123456789abcdef",
     "data": {
         "train": {"name": "sp500:train", "source": "arch", "start": "1999-01-04", "end": "2014-12-31", "n_obs": 4025},
         "holdout": None,
@@ -51,6 +52,7 @@ def test_good_document_passes():
     [
         (["schema"], "antifragile.limits/2", "schema"),
         (["seed"], -1, "seed"),
+        (["fingerprint"], "xyz", "fingerprint"),
         (["limits"], [], "limits"),
         (["limits", 0, "weight"], 1.5, "limits/0/weight"),
         (["limits", 0, "worst_case_drawdown"], "big", "limits/0/worst_case_drawdown"),
