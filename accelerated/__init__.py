@@ -5,14 +5,36 @@ from accelerated.bootstrap import block_bootstrap_nb
 from accelerated.payoff import equity_curves_nb, payoff_tables_nb, worst_drawdown_nb
 from accelerated.reference import payoff_tables_reference
 
+from accelerated.attacks import (
+    NORM_INF,
+    NORM_ONE,
+    coordinated_nb,
+    liquidity_gap_nb,
+    overlay_nb,
+    perturbation_nb,
+    spoofing_nb,
+    vol_regime_nb,
+)
+from accelerated.intraday import intraday_bridge_nb, order_book_nb
+
 __all__ = [
+    "NORM_INF",
+    "NORM_ONE",
     "black_swan_nb",
     "block_bootstrap_nb",
+    "coordinated_nb",
     "equity_curves_nb",
     "flash_crash_nb",
+    "intraday_bridge_nb",
+    "liquidity_gap_nb",
+    "order_book_nb",
+    "overlay_nb",
     "payoff_tables_nb",
     "payoff_tables_reference",
+    "perturbation_nb",
     "pump_and_dump_nb",
     "replay_nb",
+    "spoofing_nb",
+    "vol_regime_nb",
     "worst_drawdown_nb",
 ]

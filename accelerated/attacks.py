@@ -5,12 +5,32 @@ the attack starts on each path, ``onsets`` of shape (n_paths,), and returns a
 new array; the input is never written. Steps of an attack that would fall
 beyond the end of a path are dropped (the attack is truncated). Onsets are
 drawn by the caller, so the kernels are deterministic.
+
+Kernels with more than one channel return a tuple: :func:`liquidity_gap_nb` adds a
+per-step slippage path, :func:`spoofing_nb` the order book (bid and ask depth,
+volume), and :func:`coordinated_nb` works on several assets at once, shape
+(n_paths, n_assets, n_steps).
 """
 
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["black_swan_nb", "flash_crash_nb", "pump_and_dump_nb", "replay_nb"]
+__all__ = [
+    "NORM_INF",
+    "NORM_ONE",
+    "black_swan_nb",
+    "coordinated_nb",
+    "flash_crash_nb",
+    "liquidity_gap_nb",
+    "overlay_nb",
+    "perturbation_nb",
+    "pump_and_dump_nb",
+    "replay_nb",
+    "spoofing_nb",
+    "vol_regime_nb",
+]
+
+NORM_INF, NORM_ONE = 0, 1
 
 
 @njit(cache=True)
@@ -158,4 +178,250 @@ def replay_nb(log_returns, onsets, window):
         lo, hi = _clip_span_nb(onset, window.shape[0], n_steps)
         for t in range(lo, hi):
             out[i, t] = window[t - onset]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def overlay_nb(log_returns, onsets, increments):
+    """Add a fixed window of log returns from the onset on (a shape on top of the base noise).
+
+    Parameters
+    ----------
+    log_returns : ndarray of shape (n_paths, n_steps)
+    onsets : int64 ndarray of shape (n_paths,)
+    increments : ndarray of shape (n_window,)
+        Log returns added to steps ``onsets[i] .. onsets[i] + n_window - 1``.
+
+    Returns
+    -------
+    ndarray of shape (n_paths, n_steps)
+    """
+    out = log_returns.copy()
+    n_steps = out.shape[1]
+    for i in prange(out.shape[0]):
+        onset = onsets[i]
+        lo, hi = _clip_span_nb(onset, increments.shape[0], n_steps)
+        for t in range(lo, hi):
+            out[i, t] += increments[t - onset]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def vol_regime_nb(log_returns, onsets, multiplier, length):
+    """Volatility regime shift: base returns scaled by ``multiplier`` for ``length`` steps.
+
+    Parameters
+    ----------
+    log_returns : ndarray of shape (n_paths, n_steps)
+    onsets : int64 ndarray of shape (n_paths,)
+    multiplier : float
+        Scale of the returns inside the regime, ``> 0``.
+    length : int
+        Steps of the regime; it is cut at the path end.
+
+    Returns
+    -------
+    ndarray of shape (n_paths, n_steps)
+    """
+    out = log_returns.copy()
+    n_steps = out.shape[1]
+    for i in prange(out.shape[0]):
+        lo, hi = _clip_span_nb(onsets[i], length, n_steps)
+        for t in range(lo, hi):
+            out[i, t] *= multiplier
+    return out
+
+
+@njit(cache=True, parallel=True)
+def liquidity_gap_nb(log_returns, onsets, gap, gap_steps, slippage, halflife):
+    """Liquidity gap: the price gaps down while the cost of trading explodes, then decays.
+
+    From ``onsets[i]`` the log price falls by ``log(1 - gap)`` in equal steps over
+    ``gap_steps`` steps. The slippage path is ``slippage * 0.5 ** ((t - onset) / halflife)``
+    for ``t >= onset`` and 0 before: an extra cost per unit of traded exposure at step ``t``,
+    on top of the payoff model's constant cost.
+
+    Parameters
+    ----------
+    log_returns : ndarray of shape (n_paths, n_steps)
+    onsets : int64 ndarray of shape (n_paths,)
+    gap : float
+        Fraction of the price lost in the gap, ``0 <= gap < 1``.
+    gap_steps : int
+    slippage : float
+        Extra cost per unit of traded exposure at the onset, ``>= 0``.
+    halflife : float
+        Steps for the slippage to halve, ``> 0``.
+
+    Returns
+    -------
+    log_returns : ndarray of shape (n_paths, n_steps)
+    slippage : ndarray of shape (n_paths, n_steps)
+    """
+    out = log_returns.copy()
+    costs = np.zeros_like(out)
+    n_steps = out.shape[1]
+    fall = np.log1p(-gap)
+    for i in prange(out.shape[0]):
+        onset = onsets[i]
+        _add_ramp_nb(out[i], onset, gap_steps, fall)
+        lo, hi = _clip_span_nb(onset, n_steps, n_steps)
+        for t in range(lo, hi):
+            costs[i, t] = slippage * 0.5 ** ((t - onset) / halflife)
+    return out, costs
+
+
+@njit(cache=True, parallel=True)
+def perturbation_nb(log_returns, budget, norm, length):
+    """The bounded change of each path that deepens the buy-and-hold drawdown the most.
+
+    Let ``(s, t)`` be the peak and trough of the path's deepest log drawdown (price
+    indices, ``P_0 = 0``; a path without drawdown takes ``t = n_steps``).
+
+    - ``norm == NORM_ONE``: ``-budget`` is added to return ``t - 1``. Exact: any change with
+      ``sum |delta| <= budget`` deepens a log drawdown by at most ``budget``, which this one
+      reaches on the deepest, and it lowers the end price by ``budget`` as well.
+    - ``norm == NORM_INF``: ``-budget`` is added to ``length`` consecutive returns, the window
+      ending at return ``t - 1`` (moved right when it would start before 0). Exact when
+      ``length >= n_steps`` (every return lowered by ``budget`` deepens every drawdown the
+      most); for a shorter window it is a heuristic placement, a lower bound on the worst case.
+
+    Parameters
+    ----------
+    log_returns : ndarray of shape (n_paths, n_steps)
+    budget : float
+        Size of the change in the chosen norm, ``>= 0``.
+    norm : int
+        ``NORM_INF`` (0) or ``NORM_ONE`` (1).
+    length : int
+        Window of the max-norm change, ``>= 1``; ignored for ``NORM_ONE``.
+
+    Returns
+    -------
+    ndarray of shape (n_paths, n_steps)
+    """
+    out = log_returns.copy()
+    n_steps = out.shape[1]
+    for i in prange(out.shape[0]):
+        level = 0.0
+        peak = 0.0
+        deepest = 0.0
+        trough = n_steps
+        for k in range(n_steps):
+            level += out[i, k]
+            if level > peak:
+                peak = level
+            if peak - level > deepest:
+                deepest = peak - level
+                trough = k + 1
+        if norm == NORM_ONE:
+            out[i, trough - 1] -= budget
+        else:
+            lo = max(trough - length, 0)
+            hi = min(lo + length, n_steps)
+            for k in range(lo, hi):
+                out[i, k] -= budget
+    return out
+
+
+@njit(cache=True, parallel=True)
+def spoofing_nb(
+    log_returns, bid, ask, volume, onsets, side, layer_size, n_layers, build_steps, hold_steps, impact, reversion,
+    exec_volume,
+):
+    """Spoofing and layering: fake depth on one side moves the price, then is cancelled.
+
+    Layer ``k`` (``k = 0 .. n_layers - 1``) of ``layer_size`` (units of depth) is posted on
+    the bid (``side = +1``) or the ask (``side = -1``) at step
+    ``onset + ceil(k * build_steps / n_layers)``; all layers stay for ``hold_steps`` more steps and are cancelled together at
+    ``c = onset + build_steps + hold_steps``. The price follows order-flow imbalance (the
+    linear OFI model of Cont, Kukanov and Stoikov, 2014): each change ``dS`` of the fake depth
+    adds ``side * impact * dS / D_t`` to the log return, with ``D_t = (bid_t + ask_t) / 2``
+    the genuine mean depth; at the cancellation only ``reversion`` of the accumulated move
+    comes back (``reversion > 1``: the price overshoots as the spoofer's real order trades).
+    That real order, ``exec_volume`` per step, adds to the volume while the layers stand.
+
+    Parameters
+    ----------
+    log_returns, bid, ask, volume : ndarray of shape (n_paths, n_steps)
+        Base log returns, genuine bid and ask depth (> 0) and traded volume.
+    onsets : int64 ndarray of shape (n_paths,)
+    side : int
+        +1 for fake bids (pushes the price up), -1 for fake asks (pushes it down).
+    layer_size : float
+    n_layers, build_steps, hold_steps : int
+        ``n_layers >= 1``, ``build_steps >= 1``, ``hold_steps >= 0``.
+    impact : float
+        Log-price move per unit of fake depth relative to the mean depth.
+    reversion : float
+        Share of the move undone at the cancellation.
+    exec_volume : float
+
+    Returns
+    -------
+    log_returns, bid, ask, volume : ndarrays of shape (n_paths, n_steps)
+    """
+    out = log_returns.copy()
+    bid_out = bid.copy()
+    ask_out = ask.copy()
+    volume_out = volume.copy()
+    n_steps = out.shape[1]
+    for i in prange(out.shape[0]):
+        onset = onsets[i]
+        cancel = onset + build_steps + hold_steps
+        fake = 0.0
+        moved = 0.0
+        lo, hi = _clip_span_nb(onset, cancel - onset + 1, n_steps)
+        for t in range(lo, hi):
+            depth = 0.5 * (bid[i, t] + ask[i, t])
+            if t == cancel:
+                out[i, t] -= reversion * moved
+                continue
+            posted = min(n_layers, ((t - onset) * n_layers) // build_steps + 1)
+            new_fake = posted * layer_size
+            step = side * impact * (new_fake - fake) / depth
+            out[i, t] += step
+            moved += step
+            fake = new_fake
+            if side > 0:
+                bid_out[i, t] += fake
+            else:
+                ask_out[i, t] += fake
+            volume_out[i, t] += exec_volume
+    return out, bid_out, ask_out, volume_out
+
+
+@njit(cache=True, parallel=True)
+def coordinated_nb(log_returns, onsets, weights, push, push_steps, stagger, hold_steps, release_steps, release_share):
+    """Coordinated manipulation of several assets by several actors.
+
+    Actor ``k`` starts at ``onsets[i] + k * stagger``, moves the log price of asset ``a`` by
+    ``weights[k, a] * push`` in equal steps over ``push_steps`` steps, waits ``hold_steps``
+    steps and then undoes ``release_share`` of that move in equal steps over ``release_steps``.
+    The actors' moves add up.
+
+    Parameters
+    ----------
+    log_returns : ndarray of shape (n_paths, n_assets, n_steps)
+    onsets : int64 ndarray of shape (n_paths,)
+    weights : ndarray of shape (n_actors, n_assets)
+        How much of the push each actor applies to each asset (1 on its target, a
+        cross-impact share on the others).
+    push : float
+        Log move of one actor on a weight-1 asset (negative for a bear raid).
+    push_steps, stagger, hold_steps, release_steps : int
+    release_share : float
+
+    Returns
+    -------
+    ndarray of shape (n_paths, n_assets, n_steps)
+    """
+    out = log_returns.copy()
+    for i in prange(out.shape[0]):
+        for k in range(weights.shape[0]):
+            start = onsets[i] + k * stagger
+            for a in range(out.shape[1]):
+                move = weights[k, a] * push
+                end_of_push = _add_ramp_nb(out[i, a], start, push_steps, move)
+                _add_ramp_nb(out[i, a], end_of_push + hold_steps, release_steps, -release_share * move)
     return out

@@ -18,12 +18,24 @@ from __future__ import annotations
 import math
 import numbers
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
+import numba
 import numpy as np
 
-from accelerated.attacks import black_swan_nb, flash_crash_nb, pump_and_dump_nb, replay_nb
+from accelerated.attacks import (
+    NORM_INF,
+    NORM_ONE,
+    black_swan_nb,
+    flash_crash_nb,
+    liquidity_gap_nb,
+    perturbation_nb,
+    pump_and_dump_nb,
+    replay_nb,
+    vol_regime_nb,
+)
 from scenarios.errors import ScenarioError
 
 __all__ = [
@@ -31,9 +43,13 @@ __all__ = [
     "BlackSwan",
     "FlashCrash",
     "HistoricalReplay",
+    "LiquidityGap",
     "NoAttack",
+    "Perturbation",
     "PumpAndDump",
+    "VolatilityRegime",
     "as_log_returns",
+    "kernel_threads",
 ]
 
 
@@ -69,6 +85,26 @@ def as_log_returns(log_returns, name: str = "log_returns") -> np.ndarray:
             f"{name} has {int(bad.sum())} non-finite entries; first at path {path}, step {step}: {array[path, step]}"
         )
     return array
+
+
+PARALLEL_MIN_VALUES = 1 << 18
+"""Smallest path set (n_paths * n_steps) the kernels run on several threads for: below it a
+parallel launch costs more than the work (about 10 us serial for 64 x 252 values, milliseconds
+to wake busy threads on a loaded machine)."""
+
+
+@contextmanager
+def kernel_threads(n_values: int):
+    """Run the enclosed kernel calls on one thread when the work is smaller than :data:`PARALLEL_MIN_VALUES`."""
+    if n_values >= PARALLEL_MIN_VALUES:
+        yield
+        return
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
 
 
 def _check_sigma(sigma) -> float:
@@ -112,7 +148,12 @@ class AttackSpec(ABC):
     Attributes
     ----------
     family : str
-        Attack family: "flash_crash", "pump_and_dump", "black_swan", "historical" or "baseline".
+        Attack family: "flash_crash", "pump_and_dump", "spoofing", "coordinated", "black_swan",
+        "perturbation", "historical" or "baseline".
+
+    Every spec acts on a single price path of log returns (``apply``), so that every scenario
+    can be a column of the trader's game; specs with extra channels (order flow, several
+    assets, slippage) say in their docstring how they map to that single path.
     """
 
     family: ClassVar[str]
@@ -136,7 +177,8 @@ class AttackSpec(ABC):
         paths = as_log_returns(log_returns)
         sigma = _check_sigma(sigma)
         onsets = self._draw_onsets(*paths.shape, np.random.default_rng(rng))
-        return self._inject(paths, sigma, onsets)
+        with kernel_threads(paths.size):
+            return self._inject(paths, sigma, onsets)
 
     def params(self) -> dict:
         """The family and every field, JSON-serialisable (tuples become lists)."""
@@ -386,3 +428,136 @@ class NoAttack(AttackSpec):
 
     def _inject(self, paths, sigma, onsets):
         return paths.copy()
+
+
+@dataclass(frozen=True)
+class VolatilityRegime(_TimedAttack):
+    """Black swan of the second kind: volatility jumps to a new regime for a while.
+
+    Parameters
+    ----------
+    multiplier : float
+        Scale of the base returns inside the regime, ``> 0``.
+    length : int
+        Steps of the regime (>= 1); cut at the path end.
+    onset : (float, float)
+        Onset range as fractions of the horizon, keyword only.
+    """
+
+    family: ClassVar[str] = "black_swan"
+    multiplier: float
+    length: int = 60
+
+    def __post_init__(self):
+        super().__post_init__()
+        _set_real(self, "multiplier", 0.0, math.inf, lo_open=True, hi_open=True)
+        _set_count(self, "length", 1)
+
+    @property
+    def _span(self) -> int:
+        return self.length
+
+    def _inject(self, paths, sigma, onsets):
+        return vol_regime_nb(paths, onsets, self.multiplier, self.length)
+
+
+@dataclass(frozen=True)
+class LiquidityGap(_TimedAttack):
+    """Black swan of the third kind: the price gaps down and the cost of trading explodes.
+
+    Game mapping: :meth:`apply` returns the price channel only (the gap). The slippage
+    channel, from :meth:`apply_with_slippage`, is an extra cost per unit of traded exposure at
+    each step; the payoff kernel charges it once it takes a cost path,
+    ``W_{t+1} = W_t (1 + e_t R_t - (cost + slippage_t) |e_t - e_{t-1}|)``.
+
+    Parameters
+    ----------
+    gap : float
+        Fraction of the price lost in the gap, in ``[0, 1)``.
+    gap_steps : int
+        Steps of the gap (>= 1).
+    slippage : float
+        Extra cost per unit of traded exposure at the onset, in ``[0, 1)``.
+    halflife : float
+        Steps for the slippage to halve, ``> 0``.
+    onset : (float, float)
+        Onset range as fractions of the horizon, keyword only.
+    """
+
+    family: ClassVar[str] = "black_swan"
+    gap: float
+    gap_steps: int = 1
+    slippage: float = 0.02
+    halflife: float = 5.0
+
+    def __post_init__(self):
+        super().__post_init__()
+        _set_real(self, "gap", 0.0, 1.0, hi_open=True)
+        _set_count(self, "gap_steps", 1)
+        _set_real(self, "slippage", 0.0, 1.0, hi_open=True)
+        _set_real(self, "halflife", 0.0, math.inf, lo_open=True, hi_open=True)
+
+    @property
+    def _span(self) -> int:
+        return self.gap_steps
+
+    def _both(self, paths, onsets):
+        return liquidity_gap_nb(paths, onsets, self.gap, self.gap_steps, self.slippage, self.halflife)
+
+    def _inject(self, paths, sigma, onsets):
+        return self._both(paths, onsets)[0]
+
+    def apply_with_slippage(self, log_returns, sigma: float, rng=None) -> tuple[np.ndarray, np.ndarray]:
+        """Price channel and slippage path, with the same onsets as :meth:`apply` for the same ``rng``.
+
+        Returns
+        -------
+        log_returns, slippage : ndarrays of shape (n_paths, n_steps)
+        """
+        paths = as_log_returns(log_returns)
+        _check_sigma(sigma)
+        onsets = self._draw_onsets(*paths.shape, np.random.default_rng(rng))
+        with kernel_threads(paths.size):
+            return self._both(paths, onsets)
+
+
+_NORMS = {"inf": NORM_INF, "one": NORM_ONE}
+
+
+@dataclass(frozen=True)
+class Perturbation(AttackSpec):
+    """Adversarial perturbation: the bounded change of each path worst for a buy-and-hold holder.
+
+    Strategy-free, so it can be a column of the game; the search against a given strategy is
+    :func:`gametheory.adversarial.adversarial_search`. Exactness is stated in
+    :func:`accelerated.attacks.perturbation_nb`: exact for ``norm="one"`` and for
+    ``norm="inf"`` with ``length`` at least the path length, a lower bound otherwise.
+
+    Parameters
+    ----------
+    budget : float
+        Size of the change of the log returns in the norm, in ``[0, 1]``.
+    norm : {"inf", "one"}
+        ``"inf"``: each return changes by at most ``budget``; ``"one"``: the changes' absolute
+        values sum to at most ``budget``.
+    length : int
+        Steps the max-norm change acts on (>= 1); ignored for ``"one"``.
+    """
+
+    family: ClassVar[str] = "perturbation"
+    budget: float
+    norm: str = "inf"
+    length: int = 10
+
+    def __post_init__(self):
+        _set_real(self, "budget", 0.0, 1.0)
+        if self.norm not in _NORMS:
+            raise ScenarioError(f"Perturbation.norm must be one of {sorted(_NORMS)}, got {self.norm!r}")
+        _set_count(self, "length", 1)
+
+    @property
+    def _span(self) -> int:
+        return 1 if self.norm == "one" else self.length
+
+    def _inject(self, paths, sigma, onsets):
+        return perturbation_nb(paths, self.budget, _NORMS[self.norm], self.length)
