@@ -1,0 +1,506 @@
+"""The live guard's manipulation detector: one tick at a time, or a batch of ticks.
+
+:class:`ManipulationDetector` wraps the Numba kernel :mod:`accelerated.detector`: its whole
+state (parameters, thresholds, streaming statistics) is one preallocated float64 array, and
+:meth:`~ManipulationDetector.update` and :meth:`~ManipulationDetector.detect` both advance it
+with the same compiled step, so they give identical numbers.
+
+Example
+-------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> prices = 100 * np.exp(np.cumsum(0.001 * rng.standard_normal(3000)))
+>>> volumes = rng.lognormal(5.0, 0.3, 3000)
+>>> detector = ManipulationDetector().calibrate(prices=prices, volumes=volumes, false_alarm_rate=1e-3)
+>>> int(detector.detect(prices, volumes)["flag"].sum())   # the stream itself: (almost) no alarm
+2
+>>> detector.update(prices[-1] * 0.97, 800.0).family      # then a 3% drop in one tick
+'flash_crash'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from collections import namedtuple
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from accelerated import detector as kernel
+from antifragile.io import atomic_write_text
+from gametheory.errors import ConfigError, MarketDataError
+
+__all__ = ["FAMILIES", "ManipulationDetector", "TickResult", "SCHEMA"]
+
+FAMILIES = kernel.FAMILIES
+SCHEMA = "antifragile.detector/1"
+DEFAULT_DRIFTS = {"flash_crash": 1.0, "pump_and_dump": 0.5, "spoofing": 0.5, "coordinated": 0.5}
+"""CUSUM allowance per family, in standard deviations per tick."""
+DEFAULT_THRESHOLDS = {"flash_crash": 13.0, "pump_and_dump": 13.0, "spoofing": 13.0, "coordinated": 13.0}
+"""Thresholds before any calibration (about 1 false alarm per 10,000 ticks of simulated normal
+intraday data; see ``benchmarks/detector.py``). Call :meth:`ManipulationDetector.calibrate` on
+your own normal data."""
+
+_ERRORS = {
+    kernel.BAD_PRICE: "price is {price!r}; it must be a positive finite number",
+    kernel.BAD_VOLUME: "volume is {volume!r}; it must be a finite number >= 0",
+    kernel.BAD_IMBALANCE: "imbalance is {imbalance!r}; it must be finite (or None when not observed)",
+    kernel.BAD_REFERENCE: "reference price is {reference!r}; it must be positive and finite (or None)",
+}
+_NAN = math.nan
+# indexed by the kernel's code: 0..3 a family, -1 (the last entry) no flag
+_FLAG_OF_CODE = (True, True, True, True, False)
+_FAMILY_OF_CODE = (*FAMILIES, None)
+_new_tuple = tuple.__new__
+
+
+class TickResult(namedtuple("TickResult", "flag family score")):
+    """What one tick gave: ``flag`` (bool), ``family`` (str or None) and ``score`` (float).
+
+    ``score`` is the largest family score, statistic over threshold; ``flag`` is ``score > 1``
+    and ``family`` names the family that flagged (None when not flagged).
+    """
+
+    __slots__ = ()
+
+
+class _either:
+    """A method that works on an instance (in place) and on the class (on a new instance)."""
+
+    def __init__(self, function):
+        self.function = function
+        self.__doc__ = function.__doc__
+
+    def __get__(self, instance, owner):
+        target = owner() if instance is None else instance
+        return self.function.__get__(target, owner)
+
+
+class ManipulationDetector:
+    """Streaming detector of market manipulation: flash crash, pump-and-dump, spoofing and
+    coordinated divergence between related assets.
+
+    Features per tick (see :mod:`accelerated.detector`): the log return standardised by an
+    exponentially weighted volatility, volume surge, order imbalance and the residual against a
+    related asset, each accumulated in a CUSUM statistic per family. A tick is flagged when a
+    statistic exceeds its family's threshold.
+
+    Parameters
+    ----------
+    halflife : float, default 50
+        Half-life, in ticks, of the return volatility.
+    baseline_halflife : float, default 500
+        Half-life of the slow baselines (volume, imbalance, residual against the related asset).
+    warmup : int, default 100
+        Observations of a channel before its statistics start (no flags before).
+    clip : float, default 4
+        Every EWM update is clipped at this many standard deviations, so an attack cannot hide
+        itself by inflating the volatility it is measured with.
+    volume_weight : float, default 0.25
+        How much a volume surge amplifies a price move.
+    runup_halflife : float, default 100
+        Half-life of the run-up memory; a flagged fall while that memory is at least
+        ``naming_share`` of the pump threshold is named ``"pump_and_dump"``.
+    naming_share : float, default 0.5
+        Also: a ``coordinated`` flag is named after the asset's own price family when that
+        family's score is at least this.
+    drifts : dict, optional
+        CUSUM allowance per family (``DEFAULT_DRIFTS`` for those not given).
+    thresholds : dict, optional
+        Threshold per family (``DEFAULT_THRESHOLDS`` for those not given); usually set by
+        :meth:`calibrate`.
+
+    Attributes
+    ----------
+    calibration_ : dict or None
+        After :meth:`calibrate`: requested and achieved false-alarm rate, ticks used, thresholds.
+    """
+
+    def __init__(
+        self,
+        *,
+        halflife: float = 50.0,
+        baseline_halflife: float = 500.0,
+        warmup: int = 100,
+        clip: float = 4.0,
+        volume_weight: float = 0.25,
+        runup_halflife: float = 100.0,
+        naming_share: float = 0.5,
+        drifts: dict | None = None,
+        thresholds: dict | None = None,
+    ):
+        self.params = {
+            "halflife": _positive(halflife, "halflife"),
+            "baseline_halflife": _positive(baseline_halflife, "baseline_halflife"),
+            "warmup": _count(warmup, "warmup"),
+            "clip": _positive(clip, "clip"),
+            "volume_weight": _non_negative(volume_weight, "volume_weight"),
+            "runup_halflife": _positive(runup_halflife, "runup_halflife"),
+            "naming_share": _non_negative(naming_share, "naming_share"),
+            "drifts": _per_family(drifts, DEFAULT_DRIFTS, "drifts", _non_negative),
+        }
+        self.calibration_ = None
+        self._state = self._fresh_state(_per_family(thresholds, DEFAULT_THRESHOLDS, "thresholds", _positive))
+
+    # ----------------------------------------------------------------- streaming
+    def update(self, price, volume, imbalance=None, reference=None) -> TickResult:
+        """Score one tick and advance the stream.
+
+        Parameters
+        ----------
+        price : float
+            Last price, > 0.
+        volume : float
+            Volume traded since the previous tick, >= 0.
+        imbalance : float, optional
+            Order-book imbalance, e.g. ``(bid size - ask size) / (bid size + ask size)``.
+        reference : float, optional
+            Price of a related asset (index, ETF, sister listing) at the same time.
+
+        Returns
+        -------
+        TickResult
+            ``(flag, family, score)``.
+
+        Raises
+        ------
+        MarketDataError
+            A NaN, infinite or non-positive price or reference, a negative or NaN volume, an
+            infinite imbalance. The state is left as it was.
+        """
+        code, score = kernel.detector_step_nb(
+            self._state,
+            price,
+            volume,
+            _NAN if imbalance is None else imbalance,
+            _NAN if reference is None else reference,
+        )
+        if code < -1:
+            raise MarketDataError(
+                f"tick {int(self._state[kernel.S_N])}: "
+                + _ERRORS[code].format(price=price, volume=volume, imbalance=imbalance, reference=reference)
+            )
+        return _new_tuple(TickResult, (_FLAG_OF_CODE[code], _FAMILY_OF_CODE[code], score))
+
+    def detect(self, prices, volumes, imbalance=None, reference=None) -> pd.DataFrame:
+        """Score a batch of ticks, continuing the stream (exactly as ``update`` tick by tick).
+
+        Parameters
+        ----------
+        prices, volumes : array-like of shape (n_ticks,)
+            A pandas Series keeps its index in the result.
+        imbalance, reference : array-like of shape (n_ticks,), optional
+            NaN entries mean "not observed at this tick".
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per tick: ``flag`` (bool), ``family`` (categorical over ``FAMILIES``,
+            missing where not flagged), ``score`` (float) and ``score_<family>`` for each of
+            ``FAMILIES``.
+
+        Raises
+        ------
+        MarketDataError
+            Wrong shapes, or an invalid tick (named by its row); nothing is processed then.
+        """
+        index = prices.index if isinstance(prices, pd.Series) else None
+        arrays = _batch_arrays(prices, volumes, imbalance, reference)
+        codes, scores, family_scores = _run(self._state, arrays)
+        columns = {
+            "flag": codes >= 0,
+            "family": pd.Categorical.from_codes(codes, categories=FAMILIES),
+            "score": scores,
+        }
+        for f, name in enumerate(FAMILIES):
+            columns[f"score_{name}"] = family_scores[:, f]
+        return pd.DataFrame(columns, index=index)
+
+    def reset(self) -> ManipulationDetector:
+        """Forget the stream (statistics back to zero); parameters and thresholds are kept."""
+        self._state = self._fresh_state(self.thresholds)
+        return self
+
+    # --------------------------------------------------------------- calibration
+    def calibrate(
+        self, *, prices, volumes, imbalance=None, reference=None, false_alarm_rate: float = 1e-4
+    ) -> ManipulationDetector:
+        """Set the thresholds so that normal data is flagged at ``false_alarm_rate``.
+
+        The statistics are computed from a fresh state on each stream (the detector's own
+        stream is not touched); the thresholds are the same upper quantile level of every
+        observed family's statistic, the level chosen by bisection so that the fraction of live
+        ticks (after ``warmup``) where any family would flag is at most ``false_alarm_rate``.
+        Families whose channel is absent (no imbalance, no reference) keep their thresholds.
+        With fewer than ``1 / false_alarm_rate`` live ticks, each threshold is the largest value
+        seen, so the calibration data itself raises no alarm.
+
+        Parameters
+        ----------
+        prices, volumes : array-like of shape (n_ticks,) or (n_streams, n_ticks)
+            Normal (attack-free) data; the rows of a 2-D array are independent streams.
+        imbalance, reference : array-like of the same shape, optional
+        false_alarm_rate : float
+            Target fraction of flagged normal ticks, in (0, 0.5).
+
+        Returns
+        -------
+        ManipulationDetector
+            ``self``, with ``calibration_`` set.
+        """
+        rate = _positive(false_alarm_rate, "false_alarm_rate")
+        if rate >= 0.5:
+            raise ConfigError(f"false_alarm_rate must be below 0.5, got {false_alarm_rate}")
+        streams = _streams(prices, volumes, imbalance, reference)
+        scratch = self._fresh_state({name: 1.0 for name in FAMILIES})
+        warmup = self.params["warmup"]
+        stats = []
+        for arrays in streams:
+            state = scratch.copy()
+            stats.append(_run(state, arrays)[2][warmup + 1 :])
+        stats = np.concatenate(stats)
+        if stats.shape[0] == 0:
+            raise MarketDataError(f"calibration needs streams longer than warmup + 1 = {warmup + 1} ticks")
+        _, _, observed_imbalance, observed_reference = streams[0]
+        live = [0, 1] + [2] * bool(observed_imbalance.size) + [3] * bool(observed_reference.size)
+        thresholds, achieved = _quantile_thresholds(stats[:, live], rate)
+        new = self.thresholds
+        for f, value in zip(live, thresholds):
+            new[FAMILIES[f]] = value
+        self._state[kernel.P_H : kernel.P_H + 4] = [new[name] for name in FAMILIES]
+        self.calibration_ = {
+            "false_alarm_rate": rate,
+            "achieved_rate": achieved,
+            "n_live_ticks": int(stats.shape[0]),
+            "n_streams": len(streams),
+            "families": [FAMILIES[f] for f in live],
+            "thresholds": self.thresholds,
+        }
+        return self
+
+    # ---------------------------------------------------------------- persistence
+    def to_dict(self) -> dict:
+        """Everything needed to resume the stream: parameters, thresholds and the state slots."""
+        return {
+            "schema": SCHEMA,
+            "params": self.params,
+            "thresholds": self.thresholds,
+            "calibration": self.calibration_,
+            "state": [None if math.isnan(v) else v for v in self._state.tolist()],
+        }
+
+    def save(self, path=None):
+        """Save the detector as JSON (atomically when ``path`` is given).
+
+        Returns
+        -------
+        pathlib.Path or str
+            The path written, or the JSON text when ``path`` is None.
+        """
+        text = json.dumps(self.to_dict(), allow_nan=False)
+        if path is None:
+            return text
+        return atomic_write_text(path, text + "\n")
+
+    @_either
+    def restore(self, source) -> ManipulationDetector:
+        """Load a saved detector: ``detector.restore(src)`` in place, or
+        ``ManipulationDetector.restore(src)`` for a new one.
+
+        Parameters
+        ----------
+        source : path, JSON text or dict
+            What :meth:`save` or :meth:`to_dict` produced.
+
+        Returns
+        -------
+        ManipulationDetector
+            The restored detector; the stream resumes exactly where it was saved.
+
+        Raises
+        ------
+        ConfigError
+            Not a saved detector, or a state of the wrong length.
+        """
+        document = _read_document(source)
+        if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+            raise ConfigError(f"not a saved ManipulationDetector (expected schema {SCHEMA!r})")
+        state = document.get("state")
+        if not isinstance(state, list) or len(state) != kernel.N_SLOTS:
+            raise ConfigError(f"saved detector state must be a list of {kernel.N_SLOTS} numbers")
+        params = dict(document["params"])
+        drifts = params.pop("drifts")
+        self.__init__(**params, drifts=drifts, thresholds=document["thresholds"])
+        self._state[:] = [math.nan if v is None else float(v) for v in state]
+        self.calibration_ = document.get("calibration")
+        return self
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def thresholds(self) -> dict:
+        """Threshold per family (a copy)."""
+        return {name: float(self._state[kernel.P_H + f]) for f, name in enumerate(FAMILIES)}
+
+    @property
+    def n_ticks(self) -> int:
+        """Ticks processed since the start (or the last reset)."""
+        return int(self._state[kernel.S_N])
+
+    def _fresh_state(self, thresholds: dict) -> np.ndarray:
+        p = self.params
+        return kernel.new_state(
+            alpha=_ewm_weight(p["halflife"]),
+            alpha_base=_ewm_weight(p["baseline_halflife"]),
+            clip=p["clip"],
+            warmup=p["warmup"],
+            volume_weight=p["volume_weight"],
+            runup_decay=0.5 ** (1.0 / p["runup_halflife"]),
+            naming_share=p["naming_share"],
+            drifts=[p["drifts"][name] for name in FAMILIES],
+            thresholds=[thresholds[name] for name in FAMILIES],
+        )
+
+    def __repr__(self) -> str:
+        return f"ManipulationDetector(n_ticks={self.n_ticks}, thresholds={self.thresholds})"
+
+
+def _run(state: np.ndarray, arrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate a batch with the kernel's own rules, then run it; (codes, scores, family scores)."""
+    prices, volumes, imbalance, reference = arrays
+    row, code = kernel.first_invalid_nb(prices, volumes, imbalance, reference)
+    if row >= 0:
+        values = {
+            "price": float(prices[row]),
+            "volume": float(volumes[row]),
+            "imbalance": float(imbalance[row]) if imbalance.size else None,
+            "reference": float(reference[row]) if reference.size else None,
+        }
+        raise MarketDataError(f"row {row}: " + _ERRORS[code].format(**values))
+    n = prices.shape[0]
+    codes = np.empty(n, dtype=np.int64)
+    scores = np.empty(n)
+    family_scores = np.empty((n, len(FAMILIES)))
+    kernel.detector_run_nb(state, prices, volumes, imbalance, reference, codes, scores, family_scores)
+    return codes, scores, family_scores
+
+
+def _quantile_thresholds(stats: np.ndarray, rate: float) -> tuple[list[float], float]:
+    """Per-column thresholds at one common quantile level, the lowest level whose union flag
+    rate ``mean(any(stats > h))`` is at most ``rate``; returns them and that rate."""
+    ordered = np.sort(stats, axis=0)
+    m = ordered.shape[0]
+
+    def thresholds_at(rank: int) -> np.ndarray:
+        return np.maximum(ordered[rank], 1e-9)
+
+    def flag_rate(rank: int) -> float:
+        return float(np.mean(np.any(stats > thresholds_at(rank), axis=1)))
+
+    low, high = 0, m - 1  # flag_rate(high) == 0 <= rate
+    while high - low > 1:
+        middle = (low + high) // 2
+        if flag_rate(middle) <= rate:
+            high = middle
+        else:
+            low = middle
+    rank = 0 if flag_rate(0) <= rate else high
+    return thresholds_at(rank).tolist(), flag_rate(rank)
+
+
+def _as_1d(values, name: str, n: int | None) -> np.ndarray:
+    try:
+        array = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+    except (TypeError, ValueError) as err:
+        raise MarketDataError(f"{name} must be numeric: {err}") from err
+    if array.ndim != 1:
+        raise MarketDataError(f"{name} must be 1-D (n_ticks,), got shape {array.shape}")
+    if n is not None and array.shape[0] != n:
+        raise MarketDataError(f"{name} has {array.shape[0]} ticks but prices have {n}")
+    return array
+
+
+def _batch_arrays(prices, volumes, imbalance, reference) -> tuple[np.ndarray, ...]:
+    prices = _as_1d(prices, "prices", None)
+    n = prices.shape[0]
+    empty = np.empty(0)
+    return (
+        prices,
+        _as_1d(volumes, "volumes", n),
+        empty if imbalance is None else _as_1d(imbalance, "imbalance", n),
+        empty if reference is None else _as_1d(reference, "reference", n),
+    )
+
+
+def _streams(prices, volumes, imbalance, reference) -> list[tuple[np.ndarray, ...]]:
+    """Split 1-D or 2-D (n_streams, n_ticks) calibration inputs into per-stream 1-D arrays."""
+    shape = np.shape(prices)
+    if len(shape) == 1:
+        return [_batch_arrays(prices, volumes, imbalance, reference)]
+    if len(shape) != 2:
+        raise MarketDataError(f"prices must be (n_ticks,) or (n_streams, n_ticks), got shape {shape}")
+    others = {"volumes": volumes, "imbalance": imbalance, "reference": reference}
+    for name, values in others.items():
+        if values is not None and np.shape(values) != shape:
+            raise MarketDataError(f"{name} has shape {np.shape(values)} but prices have {shape}")
+    rows = lambda values: [None] * shape[0] if values is None else np.asarray(values)  # noqa: E731
+    return [
+        _batch_arrays(*row)
+        for row in zip(np.asarray(prices), rows(volumes), rows(imbalance), rows(reference))
+    ]
+
+
+def _read_document(source):
+    if isinstance(source, dict):
+        return source
+    text = str(source)
+    if not text.lstrip().startswith("{"):
+        try:
+            text = Path(source).read_text()
+        except OSError as err:
+            raise ConfigError(f"cannot read saved detector {source}: {err}") from err
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"saved detector is not valid JSON: {err}") from err
+
+
+def _ewm_weight(halflife: float) -> float:
+    return 1.0 - 0.5 ** (1.0 / halflife)
+
+
+def _real(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _positive(value, name: str) -> float:
+    number = _real(value, name)
+    if number <= 0:
+        raise ConfigError(f"{name} must be > 0, got {value!r}")
+    return number
+
+
+def _non_negative(value, name: str) -> float:
+    number = _real(value, name)
+    if number < 0:
+        raise ConfigError(f"{name} must be >= 0, got {value!r}")
+    return number
+
+
+def _count(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def _per_family(given: dict | None, defaults: dict, name: str, check) -> dict:
+    values = dict(defaults)
+    for family, value in (given or {}).items():
+        if family not in values:
+            raise ConfigError(f"{name}: unknown family {family!r}; families are {', '.join(FAMILIES)}")
+        values[family] = check(value, f"{name}[{family!r}]")
+    return values

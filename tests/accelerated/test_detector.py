@@ -1,0 +1,175 @@
+"""Detector kernel against an independent plain-Python reference, and batch against single steps."""
+
+import math
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from accelerated import detector as k
+
+PARAMS = dict(alpha=0.05, alpha_base=0.01, clip=4.0, warmup=20, volume_weight=0.25, runup_decay=0.99,
+              naming_share=0.5, drifts=[1.0, 0.5, 0.5, 0.5], thresholds=[8.0, 9.0, 10.0, 7.0])
+
+
+def stream(n=600, seed=3):
+    rng = np.random.default_rng(seed)
+    r = 0.001 * rng.standard_t(5, n)
+    r[400:405] -= 0.004  # a fall, to make the statistics move
+    prices = 100 * np.exp(np.cumsum(r))
+    volumes = rng.lognormal(5, 0.4, n)
+    imbalance = np.tanh(0.3 * rng.standard_normal(n))
+    imbalance[200:260] = 0.8
+    reference = 50 * np.exp(np.cumsum(0.8 * r + 0.0006 * rng.standard_normal(n)))
+    imbalance[::37] = np.nan  # missing observations
+    reference[::53] = np.nan
+    return prices, volumes, imbalance, reference
+
+
+class Ewm:
+    """Robust EWM mean/variance with running-mean start, as documented in the kernel."""
+
+    def __init__(self, alpha, clip, zero_mean=False):
+        self.alpha, self.clip, self.zero_mean = alpha, clip, zero_mean
+        self.n, self.mean, self.var = 0, 0.0, 0.0
+
+    def push(self, value):
+        self.n += 1
+        if self.n == 1 and not self.zero_mean:
+            self.mean = value
+            return 0.0
+        dev = value - self.mean
+        z = 0.0
+        if self.var > 1e-300:
+            sd = math.sqrt(self.var)
+            z = max(-50.0, min(50.0, dev / sd))
+            dev = max(-self.clip * sd, min(self.clip * sd, dev))
+        w = max(self.alpha, 1.0 / self.n)
+        if self.zero_mean:
+            self.var = self.var + w * (dev * dev - self.var)
+        else:
+            self.mean += w * dev
+            self.var = (1 - w) * (self.var + w * dev * dev)
+        return z
+
+
+def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
+    """(codes, family scores) tick by tick, written independently of the kernel."""
+    h, kk, warm = p["thresholds"], p["drifts"], p["warmup"]
+    ret, vol = Ewm(p["alpha"], p["clip"], True), Ewm(p["alpha_base"], p["clip"])
+    imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
+    c = [0.0] * 6
+    runup, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0, None, math.nan
+    codes, scores = [], []
+    for t in range(len(prices)):
+        vz = vol.push(math.log1p(volumes[t]))
+        x = math.log(prices[t])
+        r = 0.0
+        if last is not None:
+            r = x - last
+            z = ret.push(r)
+            if ret.n > warm:
+                a = 1 + p["volume_weight"] * min(max(vz, 0.0), 4.0)
+                c[0] = max(0.0, c[0] - z * a - kk[0])
+                c[1] = max(0.0, c[1] + z * a - kk[1])
+                runup = max(runup * p["runup_decay"], c[1])
+        last = x
+        if not math.isnan(imbalance[t]):
+            w = imb.push(imbalance[t])
+            if imb.n > warm:
+                c[2] = max(0.0, c[2] + w - kk[2])
+                c[3] = max(0.0, c[3] - w - kk[2])
+        if math.isnan(reference[t]):
+            last_ref = math.nan
+        else:
+            xr = math.log(reference[t])
+            if t > 0 and not math.isnan(last_ref):
+                rr = xr - last_ref
+                n_ref += 1
+                wgt = max(p["alpha_base"], 1.0 / n_ref)
+                beta = cov / ref_var if ref_var > 1e-300 else 0.0
+                res.alpha = p["alpha_base"]
+                res.n = n_ref - 1  # the residual shares the reference channel's count
+                wd = res.push(r - beta * rr)
+                ref_var += wgt * (rr * rr - ref_var)
+                cov += wgt * (r * rr - cov)
+                if n_ref > warm:
+                    c[4] = max(0.0, c[4] + wd - kk[3])
+                    c[5] = max(0.0, c[5] - wd - kk[3])
+            last_ref = xr
+        fs = [c[0] / h[0], c[1] / h[1], max(c[2], c[3]) / h[2], max(c[4], c[5]) / h[3]]
+        best = int(np.argmax(fs))
+        code = -1
+        if fs[best] > 1:
+            code = best
+            if best == 3 and max(fs[0], fs[1]) >= p["naming_share"]:
+                code = 0 if fs[0] >= fs[1] else 1
+            if code == 0 and runup >= p["naming_share"] * h[1]:
+                code = 1
+        codes.append(code)
+        scores.append(fs)
+    return np.array(codes), np.array(scores)
+
+
+def run(arrays, state=None):
+    state = k.new_state(**PARAMS) if state is None else state
+    n = arrays[0].size
+    out = np.empty(n, np.int64), np.empty(n), np.empty((n, 4))
+    k.detector_run_nb(state, *arrays, *out)
+    return state, out
+
+
+def test_kernel_matches_plain_python_reference():
+    arrays = stream()
+    _, (codes, scores, family_scores) = run(arrays)
+    ref_codes, ref_scores = reference_scores(*arrays)
+    assert_allclose(family_scores, ref_scores, rtol=1e-9, atol=1e-12)
+    assert_array_equal(codes, ref_codes)
+    assert_allclose(scores, ref_scores.max(axis=1), rtol=1e-9, atol=1e-12)
+    assert (codes >= 0).any() and (codes == -1).any()  # the stream exercises both branches
+
+
+def test_batch_equals_single_steps_bit_for_bit():
+    arrays = stream()
+    batch_state, (codes, scores, family_scores) = run(arrays)
+    state = k.new_state(**PARAMS)
+    for t in range(arrays[0].size):
+        code, score = k.detector_step_nb(state, *(a[t] for a in arrays))
+        assert code == codes[t] and score == scores[t]
+        assert_array_equal(state[k.S_FAMILY_SCORE : k.S_FAMILY_SCORE + 4], family_scores[t])
+    assert_array_equal(state, batch_state)
+
+
+def test_split_batches_continue_the_stream():
+    arrays = stream()
+    whole_state, whole = run(arrays)
+    state, first = run([a[:250] for a in arrays])
+    state, second = run([a[250:] for a in arrays], state)
+    for a, b, c in zip(whole, first, second):
+        assert_array_equal(a, np.concatenate([b, c]))
+    assert_array_equal(state, whole_state)
+
+
+@pytest.mark.parametrize(
+    "tick, code",
+    [((np.nan, 1.0, 0.0, 1.0), k.BAD_PRICE), ((-1.0, 1.0, 0.0, 1.0), k.BAD_PRICE),
+     ((1.0, -1.0, 0.0, 1.0), k.BAD_VOLUME), ((1.0, np.nan, 0.0, 1.0), k.BAD_VOLUME),
+     ((1.0, 1.0, np.inf, 1.0), k.BAD_IMBALANCE), ((1.0, 1.0, 0.0, 0.0), k.BAD_REFERENCE)],
+)
+def test_invalid_tick_leaves_state_untouched(tick, code):
+    state = k.new_state(**PARAMS)
+    before = state.copy()
+    assert k.detector_step_nb(state, *tick)[0] == code
+    assert_array_equal(state, before)
+    arrays = [np.ones(5), np.ones(5), np.zeros(5), np.ones(5)]
+    for a, value in zip(arrays, tick):
+        a[3] = value
+    assert k.first_invalid_nb(*arrays) == (3, code)
+
+
+def test_missing_channels_leave_their_statistics_at_zero():
+    prices, volumes, _, _ = stream()
+    empty = np.empty(0)
+    state, (_, _, family_scores) = run((prices, volumes, empty, empty))
+    assert_array_equal(family_scores[:, 2:], 0.0)
+    assert np.isnan(state[k.S_XREF])

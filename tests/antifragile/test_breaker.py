@@ -1,0 +1,94 @@
+"""CircuitBreaker: halt, clamp, liquidate, staged recovery, shadow versus enforce, limits.json."""
+
+import json
+
+import pytest
+
+from antifragile.breaker import CircuitBreaker
+from antifragile.detector import TickResult
+from gametheory.errors import ConfigError
+
+FLAG = TickResult(True, "spoofing", 2.0)
+QUIET = TickResult(False, None, 0.1)
+
+
+def breaker(**kwargs):
+    settings = dict(mode="enforce", halt_loss=0.05, liquidate_loss=0.15, quiet_ticks=3, stages=(0.5, 1.0),
+                    stage_ticks=2)
+    return CircuitBreaker(1.5, **{**settings, **kwargs})
+
+
+def test_flag_halts_new_risk_then_staged_reentry():
+    b = breaker()
+    assert b.step(QUIET, 1.0, 1.0).exposure == 1.0
+    halted = b.step(FLAG, 1.0, 1.4)
+    assert halted.state == "halted" and halted.exposure == 1.0  # no new risk: held at 1.0
+    assert [e.action for e in halted.events] == ["halt", "clamp"]
+    assert "spoofing" in halted.events[0].reason
+    caps = [b.step(QUIET, 1.0, 2.0).cap for _ in range(8)]
+    # 2 quiet ticks still halted, 3rd starts stage 1 (0.75), 2 ticks later stage 2 (1.5), then normal
+    assert caps == [1.0, 1.0, 0.75, 0.75, 1.5, 1.5, 1.5, 1.5]
+    assert b.state == "normal"
+    actions = [e.action for e in b.events]
+    assert actions.count("recovery") == 2 and "resume" in actions
+
+
+def test_flag_during_recovery_halts_again_and_resets_quiet_count():
+    b = breaker()
+    b.step(QUIET, 1.0, 1.0)
+    b.step(FLAG, 1.0, 1.0)
+    for _ in range(3):
+        b.step(QUIET, 1.0, 1.0)
+    assert b.state == "recovery"
+    assert b.step(FLAG, 1.0, 1.0).state == "halted"
+    assert b.step(QUIET, 1.0, 1.0).cap == pytest.approx(0.75)  # held at the recovery position
+
+
+def test_loss_thresholds_halt_then_liquidate_and_clamp_to_limit():
+    b = breaker()
+    assert b.step(False, 1.0, 3.0).exposure == 1.5  # clamped to the robust limit
+    assert b.step(False, 0.94, 1.5).state == "halted"  # 6% drawdown
+    liquidated = b.step(False, 0.94 * 0.84, 1.5)  # 16% below the equity at the halt
+    assert liquidated.state == "liquidated" and liquidated.exposure == 0.0
+    assert liquidated.events[0].action == "liquidate" and "drawdown 16.00%" in liquidated.events[0].reason
+    assert b.step(False, 0.79, -1.0).exposure == -0.0
+
+
+def test_shadow_mode_logs_the_same_decisions_without_acting():
+    log = []
+    shadow, enforce = breaker(mode="shadow", on_event=log.append), breaker()
+    inputs = [(QUIET, 1.0, 1.0), (FLAG, 1.0, 1.4), (QUIET, 0.8, 2.0), (QUIET, 0.8, 2.0)]
+    for tick in inputs:
+        s, e = shadow.step(*tick), enforce.step(*tick)
+        assert s.exposure == tick[2] and s.allowed == e.allowed and s.state == e.state
+    assert [(x.action, x.reason) for x in shadow.events] == [(x.action, x.reason) for x in enforce.events]
+    assert log == shadow.events and not any(x.enforced for x in log) and all(x.enforced for x in enforce.events)
+    assert json.dumps(log[0].to_dict())
+
+
+def test_from_limits_reads_the_robust_limit(tmp_path):
+    path = tmp_path / "limits.json"
+    path.write_text(json.dumps({"schema": "antifragile.limits/1", "limits": [
+        {"strategy": "trend", "weight": 0.3, "max_gross_exposure": 0.8},
+        {"strategy": "fixed", "weight": 0.7, "max_gross_exposure": 1.2}]}))
+    assert CircuitBreaker.from_limits(path).limit == 1.2
+    assert CircuitBreaker.from_limits(path, "trend", mode="enforce").limit == 0.8
+    with pytest.raises(ConfigError, match="no limit for strategy"):
+        CircuitBreaker.from_limits(path, "nope")
+    path.write_text("{}")
+    with pytest.raises(ConfigError, match="schema"):
+        CircuitBreaker.from_limits(path)
+
+
+@pytest.mark.parametrize("kwargs", [dict(mode="live"), dict(halt_loss=0.2), dict(stages=(0.5, 0.4, 1.0)),
+                                    dict(quiet_ticks=0)])
+def test_bad_settings_raise_config_error(kwargs):
+    with pytest.raises(ConfigError):
+        breaker(**kwargs)
+
+
+def test_bad_tick_inputs_raise_config_error():
+    with pytest.raises(ConfigError, match="equity"):
+        breaker().step(False, float("nan"), 1.0)
+    with pytest.raises(ConfigError, match="exposure"):
+        breaker().step(False, 1.0, float("inf"))

@@ -1,0 +1,129 @@
+"""ManipulationDetector: update versus detect, save/restore, calibration, detection, typed errors."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_array_equal
+
+from antifragile.detector import FAMILIES, ManipulationDetector, TickResult
+from antifragile.streams import ATTACK_SIZES, inject_attack, simulate_ticks
+from gametheory.errors import ConfigError, MarketDataError
+
+
+@pytest.fixture(scope="module")
+def normal():
+    return simulate_ticks(np.linspace(0.006, 0.03, 24), 2500, rng=7)
+
+
+@pytest.fixture(scope="module")
+def calibrated(normal):
+    return ManipulationDetector().calibrate(
+        prices=normal.prices, volumes=normal.volumes, imbalance=normal.imbalance,
+        reference=normal.reference, false_alarm_rate=2e-4,
+    )
+
+
+def channels(streams, i):
+    return streams.prices[i], streams.volumes[i], streams.imbalance[i], streams.reference[i]
+
+
+def test_update_and_detect_give_identical_numbers(calibrated, normal):
+    attacked = inject_attack(normal, "flash_crash", "medium", rng=1)
+    prices, volumes, imbalance, reference = channels(attacked, 0)
+    frame = ManipulationDetector.restore(calibrated.save()).reset().detect(prices, volumes, imbalance, reference)
+    single = ManipulationDetector.restore(calibrated.save()).reset()
+    ticks = [single.update(*tick) for tick in zip(prices, volumes, imbalance, reference)]
+    assert all(isinstance(t, TickResult) for t in ticks)
+    assert_array_equal(frame["score"].to_numpy(), [t.score for t in ticks])
+    assert_array_equal(frame["flag"].to_numpy(), [t.flag for t in ticks])
+    assert frame["family"].astype(object).where(frame["flag"], None).tolist() == [t.family for t in ticks]
+    assert frame["flag"].any()
+    assert list(frame.columns) == ["flag", "family", "score"] + [f"score_{f}" for f in FAMILIES]
+
+
+def test_save_restore_mid_stream_gives_the_same_flags(calibrated, normal, tmp_path):
+    attacked = inject_attack(normal, "pump_and_dump", "medium", rng=2)
+    arrays = channels(attacked, 1)
+    whole = ManipulationDetector.restore(calibrated.to_dict()).reset().detect(*arrays)
+    first = ManipulationDetector.restore(calibrated.to_dict()).reset()
+    cut = int(attacked.onsets[1]) + 30  # in the middle of the attack
+    head = first.detect(*(a[:cut] for a in arrays))
+    first.save(tmp_path / "detector.json")
+    json.loads((tmp_path / "detector.json").read_text())  # plain JSON
+    resumed = ManipulationDetector().restore(tmp_path / "detector.json")
+    tail = [resumed.update(*tick) for tick in zip(*(a[cut:] for a in arrays))]
+    assert_array_equal(whole["flag"].to_numpy(), np.concatenate([head["flag"], [t.flag for t in tail]]))
+    assert_array_equal(whole["score"].to_numpy(), np.concatenate([head["score"], [t.score for t in tail]]))
+    assert resumed.thresholds == calibrated.thresholds and resumed.n_ticks == len(arrays[0])
+
+
+@pytest.mark.parametrize("rate", [1e-3, 5e-3])
+def test_calibrate_reaches_the_requested_false_alarm_rate(normal, rate):
+    detector = ManipulationDetector(warmup=50).calibrate(
+        prices=normal.prices, volumes=normal.volumes, imbalance=normal.imbalance, false_alarm_rate=rate
+    )
+    flagged = [detector.reset().detect(*channels(normal, i)[:3])["flag"].to_numpy()[51:] for i in range(24)]
+    achieved = np.concatenate(flagged).mean()
+    assert achieved == pytest.approx(detector.calibration_["achieved_rate"], abs=1e-12)
+    assert 0.8 * rate <= achieved <= rate
+    assert detector.calibration_["families"] == ["flash_crash", "pump_and_dump", "spoofing"]
+    assert detector.thresholds["coordinated"] == ManipulationDetector().thresholds["coordinated"]
+
+
+@pytest.mark.parametrize("family", list(ATTACK_SIZES))
+def test_medium_attacks_are_detected(calibrated, normal, family):
+    attacked = inject_attack(normal, family, "medium", rng=3)
+    _, length = ATTACK_SIZES[family]
+    detected = 0
+    for i in range(len(attacked.onsets)):
+        flags = calibrated.reset().detect(*channels(attacked, i))["flag"].to_numpy()
+        onset = attacked.onsets[i]
+        detected += flags[onset : onset + length + 20].any()
+    assert detected >= 0.9 * len(attacked.onsets)
+
+
+def test_a_one_tick_crash_is_named_flash_crash(calibrated, normal):
+    detector = ManipulationDetector.restore(calibrated.save()).reset()
+    detector.detect(*(a[:500] for a in channels(normal, 0)[:2]))
+    result = detector.update(normal.prices[0, 499] * 0.97, 2 * normal.volumes[0, 499])
+    assert result.flag and result.family == "flash_crash" and result.score > 1
+
+
+def test_typed_errors_and_the_state_is_kept(calibrated):
+    detector = ManipulationDetector.restore(calibrated.save()).reset()
+    detector.update(100.0, 10.0)
+    before = detector.to_dict()
+    with pytest.raises(MarketDataError, match="price is nan"):
+        detector.update(float("nan"), 10.0)
+    with pytest.raises(MarketDataError, match="volume is -1"):
+        detector.update(100.0, -1.0)
+    with pytest.raises(MarketDataError, match="reference price"):
+        detector.update(100.0, 1.0, reference=-5.0)
+    assert detector.to_dict() == before
+    with pytest.raises(MarketDataError, match=r"row 2: price is nan"):
+        detector.detect([1.0, 1.0, np.nan], [1.0, 1.0, 1.0])
+    with pytest.raises(MarketDataError, match=r"row 1: volume is -2"):
+        detector.detect(pd.Series([1.0, 1.0]), [1.0, -2.0])
+    with pytest.raises(MarketDataError, match=r"1-D"):
+        detector.detect(np.ones((2, 3)), np.ones((2, 3)))
+    with pytest.raises(MarketDataError, match="volumes has 2 ticks but prices have 3"):
+        detector.detect(np.ones(3), np.ones(2))
+    with pytest.raises(MarketDataError, match="imbalance has shape"):
+        detector.calibrate(prices=np.ones((2, 300)), volumes=np.ones((2, 300)), imbalance=np.ones(300))
+    assert detector.to_dict() == before
+    assert all(isinstance(e, ValueError) for e in (MarketDataError("x"), ConfigError("x")))
+
+
+@pytest.mark.parametrize(
+    "kwargs", [dict(halflife=0), dict(warmup=1.5), dict(thresholds={"nope": 1.0}), dict(drifts={"spoofing": -1})]
+)
+def test_bad_parameters_raise_config_error(kwargs):
+    with pytest.raises(ConfigError):
+        ManipulationDetector(**kwargs)
+
+
+def test_restore_refuses_other_documents():
+    with pytest.raises(ConfigError, match="schema"):
+        ManipulationDetector.restore({"schema": "antifragile.limits/1"})
