@@ -19,6 +19,7 @@ from antifragile.scale import SerialRunner, chunks
 from gametheory.game import ZeroSumGame
 from gametheory.metrics import performance_summary
 from gametheory.payoff import PayoffTables, build_payoff, equity_curves
+from gametheory.robustness import certified_radius, red_team, survival_rate
 from gametheory.strategies import Strategy, default_strategies
 from scenarios.data import MarketData, load_market, load_prices
 from scenarios.paths import BasePaths, make_paths
@@ -27,7 +28,10 @@ from solvers import RegretSolution, ZeroSumSolution, minimax_regret, solve_zero_
 
 __all__ = ["RunResult", "run", "STAGES"]
 
-STAGES = ("load data", "base paths", "attacks", "payoff game", "solve", "position limits", "held-out check")
+STAGES = ("load data", "base paths", "attacks", "payoff game", "solve", "position limits", "held-out check",
+          "red team")
+RADIUS_BUDGETS = (0.0, 0.0005, 0.001, 0.002, 0.005, 0.01)
+"""Max-norm budgets (per-step change of log returns) tried for the certified radius."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class RunResult:
     holdout_scenarios: dict = field(repr=False)
     holdout_history: dict = field(repr=False)
     severity_sweep: list = field(repr=False)
+    robustness: list = field(repr=False)
     mandate: dict | None = field(repr=False)
     seconds: float = 0.0
 
@@ -197,6 +202,45 @@ def _limit_block(k, *, strategies, attacked, ids, weights, config, sigma, period
                         periods_per_year=periods_per_year)
 
 
+def _robustness_block(k, *, strategies, limits, train, holdout, paths, config):
+    """Checks of one strategy at its robust limit: crash-window survival, certified radius, red team."""
+    strategy, limit = strategies[k], next(l for l in limits if l.strategy == strategies[k].name)
+    settings = dict(sigma0=paths.sigma, cost=config.cost, multiplier=limit.exposure_multiple,
+                    periods_per_year=paths.periods_per_year)
+    budget = config.drawdown_budget
+    history = train.log_returns if holdout is None else pd.concat([train.log_returns, holdout.log_returns])
+    survival = survival_rate(strategy, history, max_drawdown=budget, **settings)
+    base = paths.log_returns[: min(paths.n_paths, 32)]
+    radius = certified_radius(strategy, base, drawdown_limit=budget, budgets=RADIUS_BUDGETS, method="finite",
+                              rng=config.seed, **settings)
+    attack = red_team(strategy, base, budget=0.002, drawdown_limit=budget, n_iter=40 if config.quick else 150,
+                      rng=config.seed, **settings)
+    return {
+        "strategy": strategy.name,
+        "exposure_multiple": limit.exposure_multiple,
+        "crash_windows_survived": survival.rate,
+        "worst_window": survival.table["max_drawdown"].idxmax(),
+        "worst_window_drawdown": float(survival.table["max_drawdown"].max()),
+        "certified_radius": radius.radius,
+        "radius_claim": radius.claim,
+        "red_team_budget": 0.002,
+        "red_team_worst_drawdown": float(attack.search.worst.max()),
+        "red_team_breached": attack.breached,
+    }
+
+
+def _checked_strategies(strategies, solution, mandate) -> list[int]:
+    """The strategies worth a red team: the robust mix's risky ones, the mandate's leader, buy-and-hold."""
+    names = [s.name for s in strategies]
+    chosen = [k for k in np.argsort(-solution.row_strategy, kind="stable")
+              if solution.row_strategy[k] > 1e-6 and strategies[k].max_exposure > 0][:2]
+    if mandate:
+        chosen.append(names.index(next(iter(mandate["mix"]))))
+    if "fixed_1.00" in names:
+        chosen.append(names.index("fixed_1.00"))
+    return list(dict.fromkeys(int(k) for k in chosen))
+
+
 def run(config: RunConfig, *, progress: bool = True, runner=None, block: int = 8) -> RunResult:
     """Run the whole pipeline in memory and return its results (no files written).
 
@@ -252,10 +296,15 @@ def run(config: RunConfig, *, progress: bool = True, runner=None, block: int = 8
     holdout_hist = _evaluate_holdout_history(holdout, strategies, solution, paths, config)
     sweep = severity_sweep(game, scenarios)
     mandate = invested_mandate(game, strategies) if config.allow_cash else None
+    stage()
+    robustness = runner.map(_robustness_block, _checked_strategies(strategies, solution, mandate),
+                            strategies=strategies, limits=limits, train=train, holdout=holdout, paths=paths,
+                            config=config)
     bar.close()
     return RunResult(
         config=config, train=train, holdout=holdout, paths=paths, scenarios=scenarios, strategies=strategies,
         attacked=attacked, tables=tables, solution=solution, regret=regret, limits=limits,
         holdout_scenarios=holdout_scen, holdout_history=holdout_hist, severity_sweep=sweep, mandate=mandate,
+        robustness=robustness,
         seconds=time.perf_counter() - start,
     )
