@@ -1,0 +1,39 @@
+"""The neural GAN stage: attack generators against a trading policy, fed back into the matrix game.
+
+- :mod:`solvers.gan.backtest`: the differentiable (torch) twin of the payoff kernel;
+- :mod:`solvers.gan.networks`: attack generator, realism critic, policy network;
+- :mod:`solvers.gan.training`: alternating gradient descent-ascent with a budget curriculum, several
+  adversaries, diversity and exploitability monitoring, early stopping;
+- :mod:`solvers.gan.refine`: generated attacks and the trained policy join the game, which is solved again.
+"""
+
+from solvers.gan.backtest import log_growth, max_drawdown, rule_curves, simulate, utility, wealth_curves
+from solvers.gan.networks import FAMILIES, AttackGenerator, PolicyNetwork, RealismCritic, bound_attack, stylized_facts
+from solvers.gan.refine import POLICY_NAME, GeneratedAttack, RefinementResult, policy_utility, refine_game
+from solvers.gan.training import GANConfig, GANResult, TrainingLog, generate_attacks, policy_curves, train_gan
+
+__all__ = [
+    "FAMILIES",
+    "POLICY_NAME",
+    "AttackGenerator",
+    "GANConfig",
+    "GANResult",
+    "GeneratedAttack",
+    "PolicyNetwork",
+    "RealismCritic",
+    "RefinementResult",
+    "TrainingLog",
+    "bound_attack",
+    "generate_attacks",
+    "log_growth",
+    "max_drawdown",
+    "policy_curves",
+    "policy_utility",
+    "refine_game",
+    "rule_curves",
+    "simulate",
+    "stylized_facts",
+    "train_gan",
+    "utility",
+    "wealth_curves",
+]
