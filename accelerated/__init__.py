@@ -17,6 +17,7 @@ from accelerated.attacks import (
     vol_regime_nb,
 )
 from accelerated.intraday import intraday_bridge_nb, order_book_nb
+from accelerated.iterative import pdhg_nb, project_simplex_nb, rm_plus_nb, rm_plus_reference
 
 __all__ = [
     "NORM_INF",
@@ -33,11 +34,15 @@ __all__ = [
     "liquidity_gap_nb",
     "order_book_nb",
     "overlay_nb",
+    "pdhg_nb",
     "payoff_tables_nb",
     "payoff_tables_reference",
     "perturbation_nb",
+    "project_simplex_nb",
     "pump_and_dump_nb",
     "replay_nb",
+    "rm_plus_nb",
+    "rm_plus_reference",
     "spoofing_nb",
     "vol_regime_nb",
     "worst_drawdown_nb",

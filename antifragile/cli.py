@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     scale = run.add_mutually_exclusive_group()
     scale.add_argument("--workers", type=int, help="run blocks on a local Dask cluster of N processes")
     scale.add_argument("--cluster", help="run blocks on the Dask scheduler at ADDRESS (or DASK_SCHEDULER_ADDRESS)")
+    run.add_argument("--gan", choices=("short", "full", "off"), default="short",
+                     help="GAN refinement: a short run (default), up to 500 iterations, or none")
     run.add_argument("--invested", action="store_true", help="exclude cash: an invested mandate")
     run.add_argument("--no-progress", action="store_true", help="hide progress bars")
     validate = commands.add_parser("validate", help="check a limits.json file against antifragile.limits/1")
@@ -37,7 +39,8 @@ def _run(args) -> int:
     from antifragile.pipeline import run
     from antifragile.scale import runner
 
-    overrides = {"seed": args.seed, "market": args.market, "data": args.data, "allow_cash": not args.invested}
+    overrides = {"seed": args.seed, "market": args.market, "data": args.data, "allow_cash": not args.invested,
+                 "gan": args.gan}
     if args.paths is not None:
         overrides["n_paths"] = args.paths
     if args.budget is not None:

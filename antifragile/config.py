@@ -33,6 +33,8 @@ class RunConfig:
         The worst-case drawdown the robust position limits must respect.
     max_severity : float
         The attacker's budget: only scenarios of severity at most this (in [0, 1]) enter the game.
+    gan : {"short", "full", "off"}
+        The GAN refinement stage: a short run (default), up to 500 iterations, or none.
     allow_cash : bool
         Whether the trader may hold cash. Without it the game answers an invested mandate: the
         most robust way to stay in the market.
@@ -54,6 +56,7 @@ class RunConfig:
     drawdown_budget: float = 0.15
     max_severity: float = 1.0
     allow_cash: bool = True
+    gan: str = "short"
     max_multiple: float = 4.0
     utility: str = "log_growth"
     drawdown_penalty: float = 1.0
@@ -71,6 +74,7 @@ class RunConfig:
             (0.0 <= self.holdout_fraction < 0.9, "holdout_fraction must be in [0, 0.9)"),
             (0.0 < self.drawdown_budget < 1.0, "drawdown_budget must be in (0, 1)"),
             (0.0 <= self.max_severity <= 1.0, "max_severity must be in [0, 1]"),
+            (self.gan in ("short", "full", "off"), "gan must be 'short', 'full' or 'off'"),
             (self.max_multiple > 0, "max_multiple must be positive"),
             (self.utility in ("log_growth", "drawdown_penalised"), "utility must be log_growth or drawdown_penalised"),
             (self.drawdown_penalty >= 0, "drawdown_penalty must be non-negative"),

@@ -61,6 +61,21 @@ def _mandate_blocks(mandate: dict | None, value: float) -> list:
     ]
 
 
+def _refinement_blocks(summary: dict) -> list:
+    gan = summary["gan"]
+    frame = pd.DataFrame({"before": summary["before"], "after": summary["after"]}).T
+    frame["held-out worst case"] = [summary["holdout_worst_before"], summary["holdout_worst_after"]]
+    return [
+        Heading("GAN refinement (invested game)"),
+        Paragraph(f"Generators searched for attacks beyond the library against a trained policy "
+                  f"({gan['iterations']} iterations, {gan['status']}, exploitability estimate "
+                  f"{gan['exploitability']:.4f} against the threshold {gan['threshold']:.4f}, {gan['seconds']:.1f} s). "
+                  f"The strongest {len(summary['new_scenarios'])} generated attacks joined the scenarios and the "
+                  f"policy joined the strategies; the invested game was solved again."),
+        Table(frame.rename_axis("game")),
+    ]
+
+
 def _blocks(result: RunResult, made: list[Figure]) -> list:
     cfg, sol, reg = result.config, result.solution, result.regret
     train = result.train.describe()
@@ -108,6 +123,8 @@ def _blocks(result: RunResult, made: list[Figure]) -> list:
             Table(pd.DataFrame(result.robustness).drop(columns=["radius_claim"]).set_index("strategy")),
             Paragraph(f"Radius claim: {result.robustness[0]['radius_claim']}"),
         ]
+    if result.refinement is not None:
+        blocks += _refinement_blocks(result.refinement.summary())
     if result.holdout_history:
         blocks += [
             Heading("Held-out check"),
@@ -145,6 +162,7 @@ def write_outputs(result: RunResult, out_dir) -> list[Path]:
         "severity_sweep": result.severity_sweep,
         "invested_mandate": result.mandate,
         "robustness": result.robustness,
+        "gan_refinement": result.refinement.summary() if result.refinement is not None else None,
         "seconds": result.seconds,
     }
     blocks = _blocks(result, made)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,12 +24,13 @@ from gametheory.strategies import Strategy, default_strategies
 from scenarios.data import MarketData, load_market, load_prices
 from scenarios.paths import BasePaths, make_paths
 from scenarios.scenario_set import Scenario, apply_scenarios, foundation_scenarios
+from solvers.gan import GANConfig, RefinementResult, refine_game
 from solvers import RegretSolution, ZeroSumSolution, minimax_regret, solve_zero_sum
 
 __all__ = ["RunResult", "run", "STAGES"]
 
 STAGES = ("load data", "base paths", "attacks", "payoff game", "solve", "position limits", "held-out check",
-          "red team")
+          "red team", "GAN refinement")
 RADIUS_BUDGETS = (0.0, 0.0005, 0.001, 0.002, 0.005, 0.01)
 """Max-norm budgets (per-step change of log returns) tried for the certified radius."""
 
@@ -53,6 +54,7 @@ class RunResult:
     holdout_history: dict = field(repr=False)
     severity_sweep: list = field(repr=False)
     robustness: list = field(repr=False)
+    refinement: RefinementResult | None = field(repr=False)
     mandate: dict | None = field(repr=False)
     seconds: float = 0.0
 
@@ -241,6 +243,25 @@ def _checked_strategies(strategies, solution, mandate) -> list[int]:
     return list(dict.fromkeys(int(k) for k in chosen))
 
 
+def _gan_config(config: RunConfig) -> GANConfig:
+    if config.gan == "short" and config.quick:
+        base = GANConfig(iterations=10, batch_paths=16, check_every=10, best_response_steps=5, eval_paths=16)
+    elif config.gan == "short":
+        base = GANConfig(iterations=30, batch_paths=32, check_every=15, best_response_steps=10, eval_paths=32)
+    else:
+        base = GANConfig(iterations=500, batch_paths=64, check_every=25, best_response_steps=40)
+    return replace(base, utility=config.utility, drawdown_penalty=config.drawdown_penalty, cost=config.cost)
+
+
+def _refine(config, strategies, scenarios, holdout_scenarios, paths, train) -> RefinementResult | None:
+    """The GAN stage on the invested game (risky strategies only: with cash the value is pinned at 0)."""
+    if config.gan == "off":
+        return None
+    invested = [s for s in strategies if s.max_exposure > 0]
+    return refine_game(invested, scenarios, paths, holdout_scenarios=holdout_scenarios, market=train,
+                       config=_gan_config(config), rng=config.seed)
+
+
 def run(config: RunConfig, *, progress: bool = True, runner=None, block: int = 8) -> RunResult:
     """Run the whole pipeline in memory and return its results (no files written).
 
@@ -291,8 +312,8 @@ def run(config: RunConfig, *, progress: bool = True, runner=None, block: int = 8
                         weights=solution.row_strategy, config=config, sigma=paths.sigma,
                         periods_per_year=paths.periods_per_year)
     stage()
-    holdout_scen = _evaluate_holdout_scenarios(
-        strategies, _holdout_scenarios(holdout, set(ids)), paths, config, solution)
+    holdout_scenarios = _holdout_scenarios(holdout, set(ids))
+    holdout_scen = _evaluate_holdout_scenarios(strategies, holdout_scenarios, paths, config, solution)
     holdout_hist = _evaluate_holdout_history(holdout, strategies, solution, paths, config)
     sweep = severity_sweep(game, scenarios)
     mandate = invested_mandate(game, strategies) if config.allow_cash else None
@@ -300,11 +321,13 @@ def run(config: RunConfig, *, progress: bool = True, runner=None, block: int = 8
     robustness = runner.map(_robustness_block, _checked_strategies(strategies, solution, mandate),
                             strategies=strategies, limits=limits, train=train, holdout=holdout, paths=paths,
                             config=config)
+    stage()
+    refinement = _refine(config, strategies, scenarios, holdout_scenarios, paths, train)
     bar.close()
     return RunResult(
         config=config, train=train, holdout=holdout, paths=paths, scenarios=scenarios, strategies=strategies,
         attacked=attacked, tables=tables, solution=solution, regret=regret, limits=limits,
         holdout_scenarios=holdout_scen, holdout_history=holdout_hist, severity_sweep=sweep, mandate=mandate,
-        robustness=robustness,
+        robustness=robustness, refinement=refinement,
         seconds=time.perf_counter() - start,
     )

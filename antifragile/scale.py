@@ -55,7 +55,9 @@ def runner(workers: int | None = None, address: str | None = None):
     """The runner a run asks for: serial, a local Dask cluster of ``workers`` processes, or a cluster.
 
     ``address`` (or the ``DASK_SCHEDULER_ADDRESS`` environment variable when ``workers`` is None)
-    connects to a running scheduler. Local workers start with ``NUMBA_NUM_THREADS=1``.
+    connects to a running scheduler. Every block holds Numba to one thread on its worker
+    (``numba.set_num_threads(1)``); environment variables are left alone, since Dask's
+    pre-spawn environment would also change this process's.
     """
     address = address or (os.environ.get("DASK_SCHEDULER_ADDRESS") if workers is None else None)
     if workers is None and not address:
@@ -63,15 +65,12 @@ def runner(workers: int | None = None, address: str | None = None):
         return
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         raise ConfigError(f"workers must be a positive integer, got {workers!r}")
-    import dask
     from distributed import Client, LocalCluster
 
     if address:
         with Client(address) as client:
             yield DaskRunner(client)
         return
-    single = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": single}):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-            with Client(cluster) as client:
-                yield DaskRunner(client)
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            yield DaskRunner(client)

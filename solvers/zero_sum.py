@@ -1,9 +1,9 @@
-"""Exact solution of finite zero-sum games by linear programming (HiGHS)."""
+"""Solution of finite zero-sum games: exact LP (HiGHS), iterative solvers, and an automatic choice."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linprog
@@ -11,10 +11,17 @@ from scipy.optimize import linprog
 from gametheory.certificates import certify
 from gametheory.errors import ConfigError, SolverError
 from gametheory.game import ZeroSumGame
+from solvers.iterative import DEFAULT_MAX_ITER, ITERATIVE_METHODS, check_tolerance, run_iterative
 
 __all__ = ["ZeroSumSolution", "solve_zero_sum", "METHODS"]
 
-METHODS = ("lp", "auto")
+METHODS = ("lp", *ITERATIVE_METHODS, "auto")
+EXACT_TOL = 1e-9
+"""Default exploitability asked, as a fraction of the payoff range ("exact")."""
+AUTO_LP_CELLS = 250_000
+"""``auto`` solves games with at most this many cells by the LP when an exact answer is asked."""
+AUTO_WARM_TOL = 1e-4
+"""Relative gap to which ``auto`` runs predictive RM+ before the support-restricted LP."""
 _HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 
 
@@ -38,9 +45,15 @@ class ZeroSumSolution:
     exploitability : float
         ``upper_bound - lower_bound >= 0``, recomputed from the payoff matrix.
     method, success, status, message, iterations, seconds
-        How the answer was obtained.
+        How the answer was obtained. ``success`` is True when the certificate meets the
+        tolerance asked; ``status`` is 0 then, 1 when an iterative method stopped at its
+        iteration limit, 2 when the certificate recomputed from the matrix misses the
+        tolerance although the solver stopped.
     row_labels, col_labels : tuple of str
         Strategy and scenario names from the game.
+    gap_history : ndarray of shape (iterations,)
+        Exploitability after each iteration of an iterative method, in payoff units, as the
+        solver tracked it; empty for the LP.
     """
 
     value: float
@@ -57,6 +70,7 @@ class ZeroSumSolution:
     seconds: float
     row_labels: tuple[str, ...]
     col_labels: tuple[str, ...]
+    gap_history: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
     def row_support(self, tol: float = 1e-9) -> dict[str, float]:
         """Trader strategies played with probability above ``tol``, largest first."""
@@ -97,7 +111,7 @@ def _normalise(p: np.ndarray) -> np.ndarray:
     return p / total
 
 
-def _maximin_lp(b: np.ndarray):
+def _maximin_lp(b: np.ndarray, algorithm: str = "highs"):
     """Solve ``max_x min_j (x^T B)_j`` over the simplex; return (x, duals y, result)."""
     m, n = b.shape
     c = np.zeros(m + 1)
@@ -108,38 +122,103 @@ def _maximin_lp(b: np.ndarray):
     bounds = [(0.0, None)] * m + [(None, None)]
     result = linprog(
         c, A_ub=a_ub, b_ub=np.zeros(n), A_eq=a_eq, b_eq=[1.0],
-        bounds=bounds, method="highs", options=_HIGHS_OPTIONS,
+        bounds=bounds, method=algorithm, options=_HIGHS_OPTIONS,
     )
     if result.status != 0:
         raise SolverError(f"HiGHS failed on the zero-sum LP (status {result.status}): {result.message}")
     return _normalise(result.x[:m]), _normalise(-result.ineqlin.marginals), result
 
 
-def _solve_lp(a: np.ndarray):
+def _solve_lp(a: np.ndarray, algorithm: str = "highs"):
     low, span = a.min(), np.ptp(a)
     if span == 0.0:
         m, n = a.shape
         return np.full(m, 1.0 / m), np.full(n, 1.0 / n), 0, "constant game"
     b = (a - low) / span
-    x, y, result = _maximin_lp(b)
-    if certify(b, x, y).exploitability > 1e-9:
+    x, y, result = _maximin_lp(b, algorithm)
+    if certify(b, x, y).exploitability > EXACT_TOL:
         # The duals were not accurate enough: solve the attacker's LP on its own.
-        y, _, dual_result = _maximin_lp(-b.T)
+        y, _, dual_result = _maximin_lp(-b.T, algorithm)
         return x, y, result.nit + dual_result.nit, result.message
     return x, y, result.nit, result.message
 
 
-def solve_zero_sum(game, method: str = "lp") -> ZeroSumSolution:
-    """Solve a zero-sum game exactly and certify the answer.
+def _support_lp(a: np.ndarray, x: np.ndarray, y: np.ndarray, tol: float, rounds: int = 6):
+    """Refine an approximate equilibrium exactly: LP on the likely supports, grown until certified.
+
+    The candidate rows are those whose payoff against ``y`` is within a few gaps of the best
+    reply, the columns likewise against ``x``. The LP on that sub-game is solved (HiGHS
+    interior point with crossover); its mixes, padded with zeros, are certified on the full
+    matrix. Rows and columns that beat them join the candidates and the LP is solved again.
+
+    Returns ``(x, y, lp_iterations, rounds_used)``, or None when ``rounds`` did not suffice.
+    """
+    span = np.ptp(a)
+    ay, xa = a @ y, x @ a
+    margin = 4.0 * max(ay.max() - xa.min(), tol * span)
+    rows = np.flatnonzero(ay >= ay.max() - margin)
+    cols = np.flatnonzero(xa <= xa.min() + margin)
+    total = 0
+    for used in range(1, rounds + 1):
+        xs, ys, iterations, _ = _solve_lp(np.ascontiguousarray(a[np.ix_(rows, cols)]), "highs-ipm")
+        total += iterations
+        x, y = np.zeros(a.shape[0]), np.zeros(a.shape[1])
+        x[rows], y[cols] = xs, ys
+        ay, xa = a @ y, x @ a
+        if ay.max() - xa.min() <= tol * span:
+            return x, y, total, used
+        sub_low, sub_high = xa[cols].min(), ay[rows].max()
+        rows = np.union1d(rows, np.flatnonzero(ay > sub_high))
+        cols = np.union1d(cols, np.flatnonzero(xa < sub_low))
+    return None
+
+
+def _auto(a: np.ndarray, tol: float, max_iter: int):
+    """The fastest route to ``tol``: (x, y, iterations, message, method, gaps, status)."""
+    m, n = a.shape
+    if tol < AUTO_WARM_TOL and m * n <= AUTO_LP_CELLS:
+        x, y, iterations, message = _solve_lp(a)
+        return x, y, iterations, message, "auto:lp", np.zeros(0), 0
+    run = run_iterative(a, "prm+", max(tol, AUTO_WARM_TOL), max_iter)
+    if tol >= AUTO_WARM_TOL and run.converged:
+        return (run.row_strategy, run.col_strategy, run.iterations, "predictive RM+ reached the tolerance",
+                "auto:prm+", run.gaps, 0)
+    refined = _support_lp(a, run.row_strategy, run.col_strategy, tol)
+    if refined is not None:
+        x, y, lp_iterations, rounds = refined
+        message = f"predictive RM+ then the LP on the supports ({rounds} round(s), {lp_iterations} LP iterations)"
+        return x, y, run.iterations + lp_iterations, message, "auto:prm+>support-lp", run.gaps, 0
+    x, y, iterations, message = _solve_lp(a, "highs-ipm")
+    return x, y, run.iterations + iterations, "support LP not certified; full LP: " + message, "auto:lp", run.gaps, 0
+
+
+def solve_zero_sum(
+    game, method: str = "lp", *, tol: float = EXACT_TOL, max_iter: int = DEFAULT_MAX_ITER, device: str | None = None
+) -> ZeroSumSolution:
+    """Solve a zero-sum game and certify the answer.
 
     Parameters
     ----------
     game : ZeroSumGame or array-like of shape (n_strategies, n_scenarios)
         Entry ``[i, j]`` is the trader's (row player's, maximiser's) utility.
-    method : {"lp", "auto"}
+    method : {"lp", "rm+", "prm+", "pdhg", "auto"}
         ``"lp"`` solves the maximin linear program with HiGHS; the attacker's
         strategy comes from its duals (or its own LP when the duals are not
-        accurate enough). ``"auto"`` picks the best available method.
+        accurate enough). ``"rm+"`` (regret matching+), ``"prm+"`` (predictive RM+)
+        and ``"pdhg"`` (restarted primal-dual hybrid gradient) iterate until the
+        exploitability is at most ``tol`` times the payoff range or ``max_iter``.
+        ``"auto"`` picks the fastest route for the size and tolerance: the LP for
+        exact answers on small games, predictive RM+ for approximate ones, and
+        predictive RM+ followed by an LP on the supports it identifies (certified
+        on the full matrix, with the full LP as fallback) for exact answers on large games.
+    tol : float, default 1e-9
+        Exploitability asked, as a fraction of ``max(A) - min(A)``. The LP ignores it
+        (it is exact to about 1e-9 of the range).
+    max_iter : int, default 100000
+        Iteration limit of the iterative methods.
+    device : str, optional
+        Run ``"rm+"`` or ``"prm+"`` with the torch backend on this device (``"cuda"``,
+        ``"cpu"``); see :func:`solvers.torch_backend.rm_plus_torch`.
 
     Returns
     -------
@@ -151,7 +230,7 @@ def solve_zero_sum(game, method: str = "lp") -> ZeroSumSolution:
     InvalidGameError
         If the payoff matrix is empty, not 2-D, not numeric, or holds NaN or inf.
     ConfigError
-        If ``method`` is unknown.
+        If ``method``, ``tol``, ``max_iter`` or ``device`` is invalid.
     SolverError
         If HiGHS fails.
 
@@ -160,14 +239,37 @@ def solve_zero_sum(game, method: str = "lp") -> ZeroSumSolution:
     >>> sol = solve_zero_sum([[1, -1], [-1, 1]])   # matching pennies
     >>> round(sol.value, 9), sol.row_strategy.round(6).tolist()
     (0.0, [0.5, 0.5])
+    >>> approx = solve_zero_sum([[2, -1], [-1, 1]], method="auto", tol=1e-4)
+    >>> approx.success, approx.exploitability <= 1e-4 * 3
+    (True, True)
     """
     if method not in METHODS:
         raise ConfigError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    tol, max_iter = check_tolerance(tol, max_iter)
+    if device is not None and method not in ("rm+", "prm+"):
+        raise ConfigError(f"device applies to the torch backend of 'rm+' and 'prm+' only, not to {method!r}")
     game = game if isinstance(game, ZeroSumGame) else ZeroSumGame(game)
+    a = game.payoff
     start = time.perf_counter()
-    x, y, iterations, message = _solve_lp(game.payoff)
+    gaps, status, label = np.zeros(0), 0, method
+    if method == "lp":
+        x, y, iterations, message = _solve_lp(a)
+    elif method == "auto":
+        x, y, iterations, message, label, gaps, status = _auto(a, tol, max_iter)
+    else:
+        if device is not None:
+            from solvers.torch_backend import rm_plus_torch  # torch is imported only when asked for
+
+            run = rm_plus_torch(a, tol, max_iter, device=device, predictive=method == "prm+")
+        else:
+            run = run_iterative(a, method, tol, max_iter)
+        x, y, iterations, gaps, label = run.row_strategy, run.col_strategy, run.iterations, run.gaps, run.method
+        status = 0 if run.converged else 1
+        message = "tolerance reached" if run.converged else f"iteration limit ({max_iter}) reached"
     seconds = time.perf_counter() - start
-    certificate = certify(game.payoff, x, y)
+    certificate = certify(a, x, y)
+    span = float(np.ptp(a))
+    success = method == "lp" or certificate.exploitability <= max(tol, EXACT_TOL) * span + 1e-12 * max(span, 1.0)
     return ZeroSumSolution(
         value=0.5 * (certificate.lower_bound + certificate.upper_bound),
         row_strategy=x,
@@ -175,12 +277,13 @@ def solve_zero_sum(game, method: str = "lp") -> ZeroSumSolution:
         lower_bound=certificate.lower_bound,
         upper_bound=certificate.upper_bound,
         exploitability=certificate.exploitability,
-        method="lp",
-        success=True,
-        status=0,
+        method=label,
+        success=bool(success),
+        status=status if success or status else 2,
         message=message,
         iterations=int(iterations),
         seconds=seconds,
         row_labels=game.row_labels,
         col_labels=game.col_labels,
+        gap_history=gaps,
     )

@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,3 +39,4 @@ def test_two_process_dask_cluster_gives_the_same_numbers():
     pd.testing.assert_frame_equal(serial.tables.utility, distributed.tables.utility)
     assert serial.solution.value == distributed.solution.value
     assert serial.limits == distributed.limits
+    assert "NUMBA_NUM_THREADS" not in os.environ  # this process's environment is untouched
