@@ -1,5 +1,6 @@
 """The trader-versus-attacker game: strategies, payoffs, games and certificates."""
 
+from gametheory.bimatrix import BimatrixGame, DegenerateGameWarning, attacker_payoff
 from gametheory.certificates import Certificate, certify, exploitability
 from gametheory.errors import (
     ConfigError,
@@ -42,13 +43,16 @@ __all__ = [
     "adversarial_search",
     "AdversarialResult",
     "as_payoff_matrix",
+    "attacker_payoff",
     "AttackPerformance",
+    "BimatrixGame",
     "build_payoff",
     "Certificate",
     "certified_radius",
     "CertifiedRadius",
     "certify",
     "ConfigError",
+    "DegenerateGameWarning",
     "default_strategies",
     "encode",
     "equity_curves",
