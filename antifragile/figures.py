@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-__all__ = ["payoff_heatmap", "equilibrium_mix", "equity_under_attack", "holdout_equity"]
+__all__ = ["payoff_heatmap", "equilibrium_mix", "equity_under_attack", "holdout_equity", "radius_curves",
+           "detector_timeline"]
 
 
 def payoff_heatmap(utility: pd.DataFrame, row_strategy, col_strategy, title: str):
@@ -80,5 +81,41 @@ def holdout_equity(curves: pd.DataFrame):
     top.set_title("Held-out history (never seen by calibration or the game)", fontsize=10)
     top.legend(fontsize=7)
     bottom.set_ylabel("drawdown")
+    fig.tight_layout()
+    return fig
+
+
+def radius_curves(rows: list[dict], budget: float):
+    """Worst drawdown against the perturbation budget, one curve per strategy at its limit."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for row in rows:
+        curve = row["radius_curve"]
+        ax.plot(curve["budget"], curve["worst_drawdown"], marker="o", label=f"{row['strategy']} x{row['exposure_multiple']:.2f}")
+    ax.axhline(budget, color="k", ls="--", lw=0.8, label=f"drawdown budget {budget:.0%}")
+    ax.set_xlabel("perturbation budget (max change of a daily log return)")
+    ax.set_ylabel("worst drawdown over the paths")
+    ax.set_title("Certified radius: where each curve crosses the budget", fontsize=10)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def detector_timeline(prices: np.ndarray, frame: pd.DataFrame, onset: int, title: str):
+    """Price, family scores and alarms of the detector on one attacked tick stream."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True, height_ratios=[1, 1])
+    ticks = np.arange(prices.size)
+    top.plot(ticks, prices, lw=0.8, color="tab:blue")
+    flagged = frame["flag"].to_numpy()
+    top.scatter(ticks[flagged], prices[flagged], color="tab:red", s=8, label="alarm", zorder=3)
+    top.axvline(onset, color="k", ls="--", lw=0.8, label="attack onset")
+    top.set_ylabel("price")
+    top.legend(fontsize=7)
+    top.set_title(title, fontsize=10)
+    for column in frame.filter(like="score_"):
+        bottom.plot(ticks, frame[column], lw=0.8, label=column.removeprefix("score_"))
+    bottom.axvline(onset, color="k", ls="--", lw=0.8)
+    bottom.set_ylabel("family score")
+    bottom.set_xlabel("tick (one second of market time)")
+    bottom.legend(fontsize=7)
     fig.tight_layout()
     return fig

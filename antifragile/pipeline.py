@@ -224,6 +224,7 @@ def _robustness_block(k, *, strategies, limits, train, holdout, paths, config):
         "worst_window": survival.table["max_drawdown"].idxmax(),
         "worst_window_drawdown": float(survival.table["max_drawdown"].max()),
         "certified_radius": radius.radius,
+        "radius_curve": radius.table[["budget", "worst_drawdown"]].to_dict("list"),
         "radius_claim": radius.claim,
         "red_team_budget": 0.002,
         "red_team_worst_drawdown": float(attack.search.worst.max()),

@@ -13,7 +13,8 @@ from gametheory import certify, default_strategies, encode
 from scenarios import apply_scenarios, foundation_scenarios, load_market, make_paths
 
 FILES = ["limits.json", "limits.csv", "limits.parquet", "solution.json", "report.md", "report.html", "figures/payoff_heatmap.png",
-         "figures/equilibrium_mix.png", "figures/equity_worst_case.png", "figures/holdout_equity.png"]
+         "figures/equilibrium_mix.png", "figures/equity_worst_case.png", "figures/holdout_equity.png", "figures/certified_radius.png",
+         "figures/detector_timeline.png"]
 
 
 @pytest.fixture(scope="module")
