@@ -45,7 +45,8 @@ class DaskRunner:
         self.workers = max(len(client.scheduler_info().get("workers", {})), 1)
 
     def map(self, fn, items, **shared) -> list:
-        scattered = {key: self.client.scatter(value, broadcast=True) for key, value in shared.items()}
+        # hash=False: a fresh key per call, so releasing an earlier call's copy cannot cancel this one.
+        scattered = {key: self.client.scatter(value, broadcast=True, hash=False) for key, value in shared.items()}
         futures = [self.client.submit(_single_threaded, fn, item, pure=False, **scattered) for item in items]
         return self.client.gather(futures)
 
