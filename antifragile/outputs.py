@@ -119,6 +119,10 @@ def _blocks(result: RunResult, made: list[Figure]) -> list:
                   f"strategy in hindsight (gap of the certificate {reg.gap:.1e})."),
         Table(pd.DataFrame({"probability": {k: v for k, v in reg.to_dict()["strategy"].items() if v > 1e-6}})
               .rename_axis("minimax-regret mix")),
+        Paragraph(f"Relative regret (shortfall as a share of each scenario's spread across strategies): max "
+                  f"**{result.relative_regret.max_regret:.4f}** with the mix "
+                  + ", ".join(f"{k} {v:.2f}" for k, v in result.relative_regret.to_dict()["strategy"].items()
+                              if v > 1e-6) + "."),
         *_mandate_blocks(result.mandate, sol.value),
         Heading("Price of robustness"),
         Paragraph("The game solved again with the attacker limited to scenarios up to a severity cap: how much "
@@ -175,6 +179,7 @@ def write_outputs(result: RunResult, out_dir) -> list[Path]:
         "config": result.config.to_dict(),
         "zero_sum": result.solution.to_dict(),
         "minimax_regret": result.regret.to_dict(),
+        "minimax_regret_relative": result.relative_regret.to_dict(),
         "scenarios": [{"id": s.id, "family": s.family, "severity": s.severity} for s in result.scenarios],
         "strategies": [s.name for s in result.strategies],
         "utility": result.tables.utility.to_dict(orient="index"),

@@ -49,6 +49,7 @@ class RunResult:
     tables: PayoffTables = field(repr=False)
     solution: ZeroSumSolution = field(repr=False)
     regret: RegretSolution = field(repr=False)
+    relative_regret: RegretSolution = field(repr=False)
     limits: list[PositionLimit] = field(repr=False)
     holdout_scenarios: dict = field(repr=False)
     holdout_history: dict = field(repr=False)
@@ -307,6 +308,7 @@ def run(config: RunConfig, *, progress: bool = True, runner=None, block: int = 8
     game = tables.game()
     solution = solve_zero_sum(game, method="lp")
     regret = minimax_regret(game)
+    relative_regret = minimax_regret(game, kind="relative")
     stage()
     order = [int(k) for k in np.argsort(-solution.row_strategy, kind="stable")]
     limits = runner.map(_limit_block, order, strategies=strategies, attacked=attacked, ids=ids,
@@ -327,7 +329,8 @@ def run(config: RunConfig, *, progress: bool = True, runner=None, block: int = 8
     bar.close()
     return RunResult(
         config=config, train=train, holdout=holdout, paths=paths, scenarios=scenarios, strategies=strategies,
-        attacked=attacked, tables=tables, solution=solution, regret=regret, limits=limits,
+        attacked=attacked, tables=tables, solution=solution, regret=regret, relative_regret=relative_regret,
+        limits=limits,
         holdout_scenarios=holdout_scen, holdout_history=holdout_hist, severity_sweep=sweep, mandate=mandate,
         robustness=robustness, refinement=refinement,
         seconds=time.perf_counter() - start,
