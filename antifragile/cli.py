@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     scale.add_argument("--cluster", help="run blocks on the Dask scheduler at ADDRESS (or DASK_SCHEDULER_ADDRESS)")
     run.add_argument("--gan", choices=("short", "full", "off"), default="short",
                      help="GAN refinement: a short run (default), up to 500 iterations, or none")
+    run.add_argument("--library", action="store_true", help="play the 1000+ scenario library (try --paths 64)")
     run.add_argument("--invested", action="store_true", help="exclude cash: an invested mandate")
     run.add_argument("--no-progress", action="store_true", help="hide progress bars")
     validate = commands.add_parser("validate", help="check a limits.json file against antifragile.limits/1")
@@ -40,7 +41,7 @@ def _run(args) -> int:
     from antifragile.scale import runner
 
     overrides = {"seed": args.seed, "market": args.market, "data": args.data, "allow_cash": not args.invested,
-                 "gan": args.gan}
+                 "gan": args.gan, "library": args.library}
     if args.paths is not None:
         overrides["n_paths"] = args.paths
     if args.budget is not None:

@@ -33,6 +33,9 @@ class RunConfig:
         The worst-case drawdown the robust position limits must respect.
     max_severity : float
         The attacker's budget: only scenarios of severity at most this (in [0, 1]) enter the game.
+    library : bool
+        Play the full scenario library (1000+ attacks over seven families) instead of the
+        foundation set (about 17 attacks).
     gan : {"short", "full", "off"}
         The GAN refinement stage: a short run (default), up to 500 iterations, or none.
     allow_cash : bool
@@ -57,6 +60,7 @@ class RunConfig:
     max_severity: float = 1.0
     allow_cash: bool = True
     gan: str = "short"
+    library: bool = False
     max_multiple: float = 4.0
     utility: str = "log_growth"
     drawdown_penalty: float = 1.0

@@ -20,8 +20,13 @@ def payoff_heatmap(utility: pd.DataFrame, row_strategy, col_strategy, title: str
     fig, ax = plt.subplots(figsize=(min(width, 22), min(height, 14)))
     limit = np.abs(utility.to_numpy()).max() or 1.0
     image = ax.imshow(utility.to_numpy(), cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto")
-    ax.set_xticks(range(utility.shape[1]), [_mark(c, w) for c, w in zip(utility.columns, col_strategy)],
-                  rotation=90, fontsize=7)
+    if utility.shape[1] <= 60:
+        ax.set_xticks(range(utility.shape[1]), [_mark(c, w) for c, w in zip(utility.columns, col_strategy)],
+                      rotation=90, fontsize=7)
+    else:  # a library of hundreds of scenarios: mark only the binding ones
+        binding = [j for j, w in enumerate(col_strategy) if w > 1e-6]
+        ax.set_xticks(binding, [_mark(utility.columns[j], col_strategy[j]) for j in binding], rotation=90, fontsize=7)
+        ax.set_xlabel(f"{utility.shape[1]} scenarios (binding ones labelled)")
     ax.set_yticks(range(utility.shape[0]), [_mark(r, w) for r, w in zip(utility.index, row_strategy)], fontsize=7)
     ax.set_title(title, fontsize=10)
     fig.colorbar(image, ax=ax, label="utility (trader)")

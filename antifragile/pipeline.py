@@ -23,6 +23,7 @@ from gametheory.robustness import certified_radius, red_team, survival_rate
 from gametheory.strategies import Strategy, default_strategies
 from scenarios.data import MarketData, load_market, load_prices
 from scenarios.paths import BasePaths, make_paths
+from scenarios.library import default_library
 from scenarios.scenario_set import Scenario, apply_scenarios, foundation_scenarios
 from solvers.gan import GANConfig, RefinementResult, refine_game
 from solvers import RegretSolution, ZeroSumSolution, minimax_regret, solve_zero_sum
@@ -292,8 +293,9 @@ def run(config: RunConfig, *, progress: bool = True, runner=None, block: int = 8
     paths = make_paths(train, config.n_paths, config.n_steps, model=config.path_model, rng=config.seed,
                        block=config.block)
     stage()
-    scenarios = [s for s in foundation_scenarios(train.log_returns, quick=config.quick)
-                 if s.severity <= config.max_severity]
+    menu = (default_library(config.seed, history=train.log_returns) if config.library
+            else foundation_scenarios(train.log_returns, quick=config.quick))
+    scenarios = [s for s in menu if s.severity <= config.max_severity]
     ids = [s.id for s in scenarios]
     attacked = np.concatenate(runner.map(_attack_block, chunks(len(scenarios), block), scenarios=scenarios,
                                          log_returns=paths.log_returns, sigma=paths.sigma, seed=config.seed))
