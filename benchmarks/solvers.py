@@ -8,7 +8,10 @@ maximin LP, nashpy's ``linear_program`` (support enumeration only up to 8 x 8, w
 and pygambit's LP solver when pygambit is installed. Ours: ``solve_zero_sum`` with ``lp``,
 ``rm+`` / ``prm+`` / ``pdhg`` at 1e-4, and ``auto`` at 1e-4 and exact (1e-9). Every time has the
 exploitability reached beside it, recomputed from the matrix, and its ratio to HiGHS interior
-point on the same game. ``--large`` adds 1000 x 1000. Kernels are warmed off the timed path.
+point on the same game (both players' LPs, as a certificate needs both mixes). ``auto`` exact
+runs predictive RM+ to 1e-4 and then HiGHS's dual simplex on the likely supports, warm-started
+from the basis the iterate suggests, polished by the indifference conditions and certified on
+the full matrix. ``--large`` adds 1000 x 1000. Kernels are warmed off the timed path.
 """
 
 from __future__ import annotations

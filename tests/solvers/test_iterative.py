@@ -1,3 +1,5 @@
+import sys
+
 import nashpy
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ from gametheory import ConfigError, ZeroSumGame, certify
 from solvers import solve_zero_sum
 from solvers.iterative import run_iterative
 from solvers.torch_backend import rm_plus_torch
+from solvers.zero_sum import _indifference_polish
 
 TEXTBOOK = [
     ([[1, -1], [-1, 1]], 0.0),
@@ -53,15 +56,48 @@ def test_random_games_certified_within_tolerance_and_value_matches_lp(a, method,
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_auto_exact_through_the_support_lp_matches_the_lp(seed, monkeypatch):
-    # Force the large-game route (predictive RM+, then the LP on the supports) on a small game.
+def test_auto_exact_through_the_support_simplex_matches_the_lp(seed, monkeypatch):
+    # Force the large-game route (predictive RM+, then the warm-started simplex on the supports).
     monkeypatch.setattr("solvers.zero_sum.AUTO_LP_CELLS", 0)
     a = np.random.default_rng(seed).random((90, 80))
     sol = solve_zero_sum(a, "auto")
-    assert sol.method in ("auto:prm+>support-lp", "auto:lp") and sol.success
+    assert sol.method == "auto:prm+>support-simplex" and sol.success
     assert sol.exploitability <= 1e-9
     x, y = nashpy.Game(a).linear_program()
     assert sol.value == pytest.approx(float(x @ a @ y), abs=1e-8)
+
+
+def test_support_simplex_on_a_degenerate_game_stays_certified(monkeypatch):
+    # Duplicated rows and columns and a dominated block: supports are not unique, the polish may be singular.
+    monkeypatch.setattr("solvers.zero_sum.AUTO_LP_CELLS", 0)
+    base = np.random.default_rng(4).integers(0, 3, size=(30, 25)).astype(float)
+    a = np.vstack([base, base[:10], base.min() - 1.0 + 0 * base[:5]])
+    a = np.hstack([a, a[:, :7]])
+    sol = solve_zero_sum(a, "auto")
+    assert sol.success and sol.exploitability <= 1e-9 * np.ptp(a)
+    assert sol.value == pytest.approx(solve_zero_sum(a, "lp").value, abs=1e-8)
+
+
+def test_indifference_polish_recovers_the_lp_equilibrium_on_its_supports():
+    a = np.random.default_rng(8).random((60, 60))
+    exact = solve_zero_sum(a, "lp")
+    rows, cols = np.flatnonzero(exact.row_strategy > 1e-9), np.flatnonzero(exact.col_strategy > 1e-9)
+    assert rows.size == cols.size  # a random game is non-degenerate
+    x, y = _indifference_polish(a, rows, cols)
+    cert = certify(a, x, y)
+    assert cert.exploitability <= 1e-12
+    assert 0.5 * (cert.lower_bound + cert.upper_bound) == pytest.approx(exact.value, abs=1e-9)
+    np.testing.assert_allclose(x, exact.row_strategy, atol=1e-9)
+    np.testing.assert_allclose(y, exact.col_strategy, atol=1e-9)
+
+
+def test_auto_falls_back_to_the_full_lp_without_highspy(monkeypatch):
+    monkeypatch.setattr("solvers.zero_sum.AUTO_LP_CELLS", 0)
+    monkeypatch.setitem(sys.modules, "highspy", None)  # import highspy now raises ImportError
+    a = np.random.default_rng(9).random((40, 50))
+    sol = solve_zero_sum(a, "auto")
+    assert sol.method == "auto:lp" and sol.success and "full LP" in sol.message
+    assert sol.exploitability <= 1e-9
 
 
 @pytest.mark.parametrize("tol", [1e-2, 1e-4])
