@@ -13,6 +13,7 @@ from accelerated.attacks import (
     liquidity_gap_nb,
     overlay_nb,
     perturbation_nb,
+    pump_and_dump_volume_nb,
     spoofing_nb,
     vol_regime_nb,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "perturbation_nb",
     "project_simplex_nb",
     "pump_and_dump_nb",
+    "pump_and_dump_volume_nb",
     "replay_nb",
     "rm_plus_nb",
     "rm_plus_reference",

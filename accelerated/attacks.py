@@ -9,7 +9,8 @@ drawn by the caller, so the kernels are deterministic.
 Kernels with more than one channel return a tuple: :func:`liquidity_gap_nb` adds a
 per-step slippage path, :func:`spoofing_nb` the order book (bid and ask depth,
 volume), and :func:`coordinated_nb` works on several assets at once, shape
-(n_paths, n_assets, n_steps).
+(n_paths, n_assets, n_steps). :func:`pump_and_dump_volume_nb` gives the volume
+channel of :func:`pump_and_dump_nb` for the same onsets.
 """
 
 import numpy as np
@@ -25,6 +26,7 @@ __all__ = [
     "overlay_nb",
     "perturbation_nb",
     "pump_and_dump_nb",
+    "pump_and_dump_volume_nb",
     "replay_nb",
     "spoofing_nb",
     "vol_regime_nb",
@@ -116,6 +118,60 @@ def pump_and_dump_nb(log_returns, onsets, rise, rise_steps, hold_steps, dump_ste
     for i in prange(out.shape[0]):
         end_of_rise = _add_ramp_nb(out[i], onsets[i], rise_steps, pump)
         _add_ramp_nb(out[i], end_of_rise + hold_steps, dump_steps, -(1.0 + overshoot) * pump)
+    return out
+
+
+@njit(cache=True, parallel=True)
+def pump_and_dump_volume_nb(
+    volume, onsets, z, rise_steps, hold_steps, dump_steps, rise_volume, hold_volume, dump_volume, noise
+):
+    """Volume signature of a pump and dump, on top of a base volume path.
+
+    The base volume at step ``t`` is multiplied by ``1 + e_t * exp(noise * z[i, t] - noise**2 / 2)``
+    (the lognormal factor has mean 1), with the extra volume ``e_t`` of each phase, counted from
+    ``onsets[i]`` as in :func:`pump_and_dump_nb`:
+
+    - rise, step ``k = 0 .. rise_steps - 1``: ``rise_volume * (k + 1) / rise_steps`` (the surge
+      grows with the price and peaks at the top);
+    - hold, ``hold_steps`` steps: ``hold_volume`` (volume stays high);
+    - dump, ``dump_steps`` steps: ``dump_volume`` (the spike of the sell-off);
+
+    and ``e_t = 0`` outside the attack. Steps beyond the path are dropped.
+
+    Parameters
+    ----------
+    volume : ndarray of shape (n_paths, n_steps)
+        Base traded volume, ``>= 0``.
+    onsets : int64 ndarray of shape (n_paths,)
+    z : ndarray of shape (n_paths, n_steps)
+        Standard normal draws (the seed's randomness); only steps inside the attack are read.
+    rise_steps, hold_steps, dump_steps : int
+        Lengths of the three phases, in steps.
+    rise_volume, hold_volume, dump_volume : float
+        Extra volume, as multiples of the base volume, at the top of the rise, in the hold
+        and in the dump, ``>= 0``.
+    noise : float
+        Standard deviation of the log of the multiplicative noise on the extra volume, ``>= 0``.
+
+    Returns
+    -------
+    ndarray of shape (n_paths, n_steps)
+    """
+    out = volume.copy()
+    n_steps = out.shape[1]
+    drift = -0.5 * noise * noise
+    for i in prange(out.shape[0]):
+        start = onsets[i]
+        lo, hi = _clip_span_nb(start, rise_steps + hold_steps + dump_steps, n_steps)
+        for t in range(lo, hi):
+            k = t - start
+            if k < rise_steps:
+                extra = rise_volume * (k + 1) / rise_steps
+            elif k < rise_steps + hold_steps:
+                extra = hold_volume
+            else:
+                extra = dump_volume
+            out[i, t] *= 1.0 + extra * np.exp(noise * z[i, t] + drift)
     return out
 
 

@@ -1,15 +1,19 @@
 """Streaming manipulation detector: one-tick step on a state array, and a batch loop over it.
 
 The whole detector (parameters and streaming state) lives in one float64 array of length
-``N_SLOTS``; slot indices are the module constants below. :func:`detector_step_nb` advances it
-by one tick; :func:`detector_run_nb` calls that same step over arrays, so a batch and a loop of
-single ticks give bit-identical numbers.
+``N_SLOTS``; slot indices are the module constants below. Both :func:`detector_step_nb` (one
+tick, for ``update``) and :func:`detector_run_nb` (a batch) run the same inlined tick function,
+``_advance_nb``, on the statistics held in local variables: the batch reads the parameters once,
+keeps the statistics in registers and writes them back once at the end. No fast-math flags, so
+IEEE arithmetic gives bit-identical numbers on both paths.
 
-Per tick, with ``r`` the log return, the step forms standardised features
+Per tick, with ``r = price / last_price - 1`` the simple return, the step forms standardised
+features, each a deviation over ``KAPPA`` times a robust EWM *mean absolute deviation* (no square
+root on the recursion; every update is clipped at ``clip`` standard deviations):
 
-- ``z``: ``r`` over an exponentially weighted volatility (robust: updates clip at ``clip`` sigmas),
-- ``vz``: log volume standardised by its slow EWM mean and deviation (volume surge),
-- ``w``: order imbalance standardised by its slow EWM mean and deviation (spoofing),
+- ``z``: ``r`` (zero mean) over the return's scale,
+- ``vz``: volume standardised by its slow EWM mean and scale (volume surge),
+- ``w``: order imbalance standardised by its slow EWM mean and scale (spoofing),
 - ``d``: the return's residual against a related asset, ``r - beta r_ref``, standardised
   (coordinated divergence); ``beta`` is an EWM covariance over an EWM variance,
 
@@ -18,17 +22,24 @@ and accumulates them in CUSUM statistics, one per attack family:
 - ``flash_crash``: ``C <- max(0, C - z a - k)``, with ``a = 1 + volume_weight * clip(vz, 0, 4)``
   (a volume-confirmed fall counts more),
 - ``pump_and_dump``: ``C <- max(0, C + z a - k)`` (run-up); a flagged fall that follows a run-up
-  (the run-up memory, decaying, at least ``naming_share`` of its threshold) is named a dump,
+  (the run-up memory, decaying, at least ``runup_share`` of its threshold) is named a dump,
 - ``spoofing``: two-sided CUSUM on ``w`` (persistent one-sided imbalance),
 - ``coordinated``: two-sided CUSUM on ``d``.
 
-Family score = statistic / threshold; the tick's score is the largest family score and it is
-flagged when that exceeds 1. The flag is named after the family with the largest score, except
-that a ``coordinated`` flag is named after the asset's own price family (``flash_crash`` or
-``pump_and_dump``) when that family's score is at least ``naming_share``. Missing channels
-(imbalance, reference) are NaN and leave their statistics untouched. Statistics stay 0 during
-the first ``warmup`` observations of their channel.
+Family score = statistic * (1 / threshold); the tick's score is the largest family score and it
+is flagged when that exceeds 1. The flag is named after the family with the largest score, with
+one correction: a single asset's crash or pump also diverges from its related asset, and the
+residual statistic is often the first to cross. So a ``coordinated`` flag is named after the
+asset's own price family when its own move explains it: a fall (the lower residual statistic
+leads) whose crash score is at least ``naming_share`` or that comes with a volume surge, a rise
+that comes with a volume surge. The surge memory is an EWM of ``clip(vz, -4, 4)``; a surge is a
+memory of at least ``surge_level``. Missing channels (imbalance, reference) are NaN and leave
+their statistics untouched. Statistics stay 0 during the first ``warmup`` observations of their
+channel.
 """
+
+
+import math
 
 import numpy as np
 from numba import njit
@@ -53,42 +64,50 @@ BAD_IMBALANCE = -4
 BAD_REFERENCE = -5
 
 # parameter slots
-P_ALPHA = 0  # EWM weight of the return variance
+P_ALPHA = 0  # EWM weight of the return scale
 P_ALPHA_BASE = 1  # EWM weight of the slow baselines (volume, imbalance, residual, beta)
-P_CLIP = 2  # robust clip of every variance/mean update, in standard deviations
+P_CLIP = 2  # robust clip of every mean/scale update, in standard deviations
 P_WARMUP = 3  # observations before a channel's statistics start
 P_VOLUME_WEIGHT = 4
 P_RUNUP_DECAY = 5  # per-tick decay of the run-up memory
+P_RUNUP_SHARE = 17  # run-up memory, as a share of the pump threshold, that names a fall a dump
 P_NAMING_SHARE = 6  # share of a price family's threshold that names it
-P_K = 7  # 4 slots: CUSUM allowance per family
-P_H = 11  # 4 slots: threshold per family
+P_SURGE_WEIGHT = 7  # EWM weight of the volume-surge memory
+P_SURGE_LEVEL = 8  # surge memory that confirms a move by volume
+P_K = 9  # 4 slots: CUSUM allowance per family
+P_H = 13  # 4 slots: threshold per family
 # state slots
-S_N = 15  # prices seen
-S_X = 16  # last log price
-S_VAR = 17  # EWM variance of returns
-S_N_VOL = 18
-S_LV_MEAN = 19
-S_LV_VAR = 20
-S_N_IMB = 21
-S_IMB_MEAN = 22
-S_IMB_VAR = 23
-S_N_REF = 24
-S_XREF = 25
-S_REF_VAR = 26
-S_COV = 27
-S_D_VAR = 28
-S_C = 29  # 6 slots: crash, pump, spoof+, spoof-, coord+, coord-
-S_RUNUP = 35
-S_FAMILY_SCORE = 36  # 4 slots: statistic / threshold per family, after the last tick
-S_SCORE = 40
-S_CODE = 41
-N_SLOTS = 42
+S_N = 18  # prices seen
+S_LAST = 19  # last price
+S_SCALE = 20  # EWM absolute return
+S_N_VOL = 21
+S_V_MEAN = 22
+S_V_SCALE = 23
+S_N_IMB = 24
+S_IMB_MEAN = 25
+S_IMB_SCALE = 26
+S_N_REF = 27
+S_LAST_REF = 28
+S_REF_VAR = 29
+S_COV = 30
+S_D_SCALE = 31
+S_C = 32  # 6 slots: crash, pump, spoof+, spoof-, coord+, coord-
+S_RUNUP = 38
+S_SURGE = 39  # EWM of the volume surge clip(vz, -4, 4)
+S_FAMILY_SCORE = 40  # 4 slots: statistic / threshold per family, after the last tick
+S_SCORE = 44
+S_CODE = 45
+N_SLOTS = 46
+_N_STATE = S_FAMILY_SCORE - S_N  # the streaming statistics, S_N .. S_SURGE
 
+KAPPA = math.sqrt(math.pi / 2.0)
+"""Standard deviation over mean absolute deviation of a normal variable: ``KAPPA * scale``
+estimates the standard deviation."""
 _Z_MAX = 50.0  # standardised features are clipped here, so one bad tick cannot run away
 _TINY = 1e-300
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _tick_error_nb(price, volume, imbalance, reference):
     """Error code of one tick's inputs (0 when valid). NaN imbalance/reference mean missing."""
     if not (price > 0.0 and price < np.inf):
@@ -102,48 +121,162 @@ def _tick_error_nb(price, volume, imbalance, reference):
     return 0
 
 
-@njit(cache=True)
-def _ewm_weight_nb(alpha, count):
-    """Running-mean weight ``1/count`` until it falls below ``alpha``, then ``alpha``."""
-    return max(alpha, 1.0 / count)
+@njit(cache=True, error_model="numpy", inline="always")
+def _weight_nb(alpha, count):
+    """Running-mean weight ``1/count`` until it falls below ``alpha`` (``count * alpha >= 1``),
+    then ``alpha``: no division once the start is over."""
+    return alpha if count * alpha >= 1.0 else 1.0 / count
 
 
-@njit(cache=True)
-def _standardise_nb(value, mean, var, clip):
-    """Standardise ``value`` by ``mean`` and ``var``, for a robust EWM update.
+@njit(cache=True, error_model="numpy", inline="always")
+def _robust_nb(dev, scale, weight, clip):
+    """Standardise the deviation ``dev`` by the EWM absolute deviation ``scale`` and update it.
 
-    Returns ``z = (value - mean) / sqrt(var)`` clipped to +-_Z_MAX (0 while ``var`` is 0) and
-    the deviation ``value - mean`` clipped to +-``clip`` standard deviations (unclipped while
-    ``var`` is 0).
+    Returns ``z = dev / (KAPPA scale)`` clipped to +-_Z_MAX (0 while ``scale`` is 0), the
+    deviation clipped to +-``clip`` standard deviations (unclipped while ``scale`` is 0), and the
+    new scale ``scale + weight (|clipped| - scale)``. No square root, and the only division is
+    off the recursion: the scale's update depends on the previous scale through one multiply.
     """
-    dev = value - mean
-    if var <= _TINY:
-        return 0.0, dev
-    sd = np.sqrt(var)
-    z = min(max(dev / sd, -_Z_MAX), _Z_MAX)
-    bound = clip * sd
-    return z, min(max(dev, -bound), bound)
+    if scale <= _TINY:
+        return 0.0, dev, scale + weight * (abs(dev) - scale)
+    z = min(max(dev / (KAPPA * scale), -_Z_MAX), _Z_MAX)
+    bound = clip * KAPPA * scale
+    clipped = min(max(dev, -bound), bound)
+    return z, clipped, scale + weight * (abs(clipped) - scale)
 
 
-@njit(cache=True)
-def _track_nb(s, i_n, i_mean, i_var, value, alpha, clip):
-    """Update count, robust EWM mean and variance of a channel; return the value standardised
-    by the statistics *before* the update and the channel count."""
-    n = s[i_n] + 1.0
-    s[i_n] = n
-    mean = s[i_mean]
-    var = s[i_var]
-    if n == 1.0:
-        s[i_mean] = value
-        return 0.0, n
-    z, dev = _standardise_nb(value, mean, var, clip)
-    weight = _ewm_weight_nb(alpha, n)
-    s[i_mean] = mean + weight * dev
-    s[i_var] = (1.0 - weight) * (var + weight * dev * dev)
-    return z, n
+@njit(cache=True, error_model="numpy", inline="always")
+def _params_nb(s):
+    """The parameter slots as a tuple (alpha, alpha_base, clip, warmup, volume_weight,
+    runup_decay, naming_share, surge_weight, surge_level, k0..k3, h0..h3, runup_share), read once per call."""
+    return (
+        s[P_ALPHA], s[P_ALPHA_BASE], s[P_CLIP], s[P_WARMUP], s[P_VOLUME_WEIGHT], s[P_RUNUP_DECAY],
+        s[P_NAMING_SHARE], s[P_SURGE_WEIGHT], s[P_SURGE_LEVEL], s[P_K], s[P_K + 1], s[P_K + 2], s[P_K + 3],
+        s[P_H], s[P_H + 1], s[P_H + 2], s[P_H + 3], s[P_RUNUP_SHARE],
+    )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
+def _load_nb(s):
+    """The streaming statistics (slots S_N .. S_SURGE) as a tuple, to be kept in registers."""
+    return (
+        s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
+        s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
+        s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def _store_nb(s, st, code, score, f0, f1, f2, f3):
+    """Write the statistics and the last tick's outcome back into the state array."""
+    for i in range(_N_STATE):
+        s[S_N + i] = st[i]
+    s[S_FAMILY_SCORE] = f0
+    s[S_FAMILY_SCORE + 1] = f1
+    s[S_FAMILY_SCORE + 2] = f2
+    s[S_FAMILY_SCORE + 3] = f3
+    s[S_SCORE] = score
+    s[S_CODE] = code
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _advance_nb(p, st, price, volume, imbalance, reference):
+    """One tick on the statistics tuple ``st``; the single place the detector's rules live.
+
+    Returns the new statistics, the code (-1 or a family), the score and the four family scores.
+    """
+    alpha, base, clip, warmup, volume_weight, runup_decay, share, surge_weight, surge_level = p[:9]
+    k0, k1, k2, k3, h0, h1, h2, h3, runup_share = p[9:]
+    (n, last, scale, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
+     d_scale, c0, c1, c2, c3, c4, c5, runup, surge) = st
+
+    # volume surge: volume standardised by its robust EWM mean and absolute deviation
+    n_vol += 1.0
+    vz = 0.0
+    if n_vol == 1.0:
+        v_mean = float(volume)
+    else:
+        w = _weight_nb(base, n_vol)
+        vz, dev, v_scale = _robust_nb(volume - v_mean, v_scale, w, clip)
+        v_mean += w * dev
+    surge += surge_weight * (min(max(vz, -4.0), 4.0) - surge)
+
+    # return standardised by the EWM absolute return (zero mean); price CUSUMs
+    n += 1.0
+    r = 0.0
+    if n > 1.0:
+        r = price / last - 1.0
+        z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n - 1.0), clip)
+        if n - 1.0 > warmup:
+            amplified = z * (1.0 + volume_weight * min(max(vz, 0.0), 4.0))
+            c0 = max(0.0, c0 - amplified - k0)
+            c1 = max(0.0, c1 + amplified - k1)
+            runup = max(runup * runup_decay, c1)
+    last = float(price)
+
+    # persistent order imbalance: two-sided CUSUM
+    if not np.isnan(imbalance):
+        n_imb += 1.0
+        if n_imb == 1.0:
+            imb_mean = float(imbalance)
+        else:
+            w = _weight_nb(base, n_imb)
+            wz, dev, imb_scale = _robust_nb(imbalance - imb_mean, imb_scale, w, clip)
+            imb_mean += w * dev
+            if n_imb > warmup:
+                c2 = max(0.0, c2 + wz - k2)
+                c3 = max(0.0, c3 - wz - k2)
+
+    # divergence from the related asset: two-sided CUSUM on the residual r - beta r_ref
+    if np.isnan(reference):
+        last_ref = np.nan
+    else:
+        if n > 1.0 and not np.isnan(last_ref):
+            r_ref = reference / last_ref - 1.0
+            n_ref += 1.0
+            w = _weight_nb(base, n_ref)
+            beta = cov / ref_var if ref_var > _TINY else 0.0
+            dz, _, d_scale = _robust_nb(r - beta * r_ref, d_scale, w, clip)
+            ref_var += w * (r_ref * r_ref - ref_var)
+            cov += w * (r * r_ref - cov)
+            if n_ref > warmup:
+                c4 = max(0.0, c4 + dz - k3)
+                c5 = max(0.0, c5 - dz - k3)
+        last_ref = float(reference)
+
+    f0 = c0 * (1.0 / h0)  # the reciprocals are loop invariants of the batch
+    f1 = c1 * (1.0 / h1)
+    f2 = max(c2, c3) * (1.0 / h2)
+    f3 = max(c4, c5) * (1.0 / h3)
+    best = 0
+    score = f0
+    if f1 > score:
+        best, score = 1, f1
+    if f2 > score:
+        best, score = 2, f2
+    if f3 > score:
+        best, score = 3, f3
+    code = NO_FLAG
+    if score > 1.0:
+        code = best
+        if best == 3:
+            # a divergence from the related asset that the asset's own move explains is named
+            # after the price family: a fall that is fast (crash score at least naming_share) or
+            # volume-confirmed (surge memory at least surge_level), a rise that is volume-confirmed
+            confirmed = surge >= surge_level
+            if c5 >= c4:
+                if confirmed or f0 >= share:
+                    code = 0
+            elif confirmed:
+                code = 1
+        if code == 0 and runup >= runup_share * h1:
+            code = 1  # a fall right after a run-up: the dump of a pump-and-dump
+    st = (n, last, scale, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
+          d_scale, c0, c1, c2, c3, c4, c5, runup, surge)
+    return st, code, score, f0, f1, f2, f3
+
+
+@njit(cache=True, error_model="numpy")
 def detector_step_nb(s, price, volume, imbalance, reference):
     """Advance the detector state by one tick.
 
@@ -171,82 +304,12 @@ def detector_step_nb(s, price, volume, imbalance, reference):
     error = _tick_error_nb(price, volume, imbalance, reference)
     if error != 0:
         return error, np.nan
-    alpha = s[P_ALPHA]
-    base = s[P_ALPHA_BASE]
-    clip = s[P_CLIP]
-    warmup = s[P_WARMUP]
-
-    vz, _ = _track_nb(s, S_N_VOL, S_LV_MEAN, S_LV_VAR, np.log1p(volume), base, clip)
-    x = np.log(price)
-    n = s[S_N] + 1.0
-    s[S_N] = n
-    r = 0.0
-    if n > 1.0:
-        r = x - s[S_X]
-        var = s[S_VAR]
-        z, r_clipped = _standardise_nb(r, 0.0, var, clip)
-        weight = _ewm_weight_nb(alpha, n - 1.0)
-        s[S_VAR] = var + weight * (r_clipped * r_clipped - var)
-        if n - 1.0 > warmup:
-            amplify = 1.0 + s[P_VOLUME_WEIGHT] * min(max(vz, 0.0), 4.0)
-            s[S_C] = max(0.0, s[S_C] - z * amplify - s[P_K])
-            s[S_C + 1] = max(0.0, s[S_C + 1] + z * amplify - s[P_K + 1])
-            s[S_RUNUP] = max(s[S_RUNUP] * s[P_RUNUP_DECAY], s[S_C + 1])
-    s[S_X] = x
-
-    if not np.isnan(imbalance):
-        w, n_imb = _track_nb(s, S_N_IMB, S_IMB_MEAN, S_IMB_VAR, imbalance, base, clip)
-        if n_imb > warmup:
-            s[S_C + 2] = max(0.0, s[S_C + 2] + w - s[P_K + 2])
-            s[S_C + 3] = max(0.0, s[S_C + 3] - w - s[P_K + 2])
-
-    if np.isnan(reference):
-        s[S_XREF] = np.nan
-    else:
-        xref = np.log(reference)
-        last_ref = s[S_XREF]
-        s[S_XREF] = xref
-        if n > 1.0 and not np.isnan(last_ref):
-            r_ref = xref - last_ref
-            n_ref = s[S_N_REF] + 1.0
-            s[S_N_REF] = n_ref
-            weight = _ewm_weight_nb(base, n_ref)
-            ref_var = s[S_REF_VAR]
-            beta = s[S_COV] / ref_var if ref_var > _TINY else 0.0
-            residual = r - beta * r_ref
-            d_var = s[S_D_VAR]
-            wd, residual = _standardise_nb(residual, 0.0, d_var, clip)
-            s[S_REF_VAR] = ref_var + weight * (r_ref * r_ref - ref_var)
-            s[S_COV] = s[S_COV] + weight * (r * r_ref - s[S_COV])
-            s[S_D_VAR] = d_var + weight * (residual * residual - d_var)
-            if n_ref > warmup:
-                s[S_C + 4] = max(0.0, s[S_C + 4] + wd - s[P_K + 3])
-                s[S_C + 5] = max(0.0, s[S_C + 5] - wd - s[P_K + 3])
-
-    s[S_FAMILY_SCORE] = s[S_C] / s[P_H]
-    s[S_FAMILY_SCORE + 1] = s[S_C + 1] / s[P_H + 1]
-    s[S_FAMILY_SCORE + 2] = max(s[S_C + 2], s[S_C + 3]) / s[P_H + 2]
-    s[S_FAMILY_SCORE + 3] = max(s[S_C + 4], s[S_C + 5]) / s[P_H + 3]
-    best = 0
-    for f in range(1, 4):
-        if s[S_FAMILY_SCORE + f] > s[S_FAMILY_SCORE + best]:
-            best = f
-    score = s[S_FAMILY_SCORE + best]
-    code = NO_FLAG
-    if score > 1.0:
-        code = best
-        share = s[P_NAMING_SHARE]
-        if best == 3 and max(s[S_FAMILY_SCORE], s[S_FAMILY_SCORE + 1]) >= share:
-            # the asset's own move explains the divergence: name the price family
-            code = 0 if s[S_FAMILY_SCORE] >= s[S_FAMILY_SCORE + 1] else 1
-        if code == 0 and s[S_RUNUP] >= share * s[P_H + 1]:
-            code = 1  # a fall right after a run-up: the dump of a pump-and-dump
-    s[S_SCORE] = score
-    s[S_CODE] = code
+    st, code, score, f0, f1, f2, f3 = _advance_nb(_params_nb(s), _load_nb(s), price, volume, imbalance, reference)
+    _store_nb(s, st, code, score, f0, f1, f2, f3)
     return code, score
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def first_invalid_nb(prices, volumes, imbalance, reference):
     """First invalid tick of a batch, by the rules of :func:`detector_step_nb`.
 
@@ -277,7 +340,7 @@ def first_invalid_nb(prices, volumes, imbalance, reference):
     return -1, 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def detector_run_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores):
     """Run :func:`detector_step_nb` over a batch of ticks, continuing from state ``s``.
 
@@ -298,9 +361,32 @@ def detector_run_nb(s, prices, volumes, imbalance, reference, codes, scores, fam
     """
     has_imbalance = imbalance.shape[0] > 0
     has_reference = reference.shape[0] > 0
-    for t in range(prices.shape[0]):
-        code, score = detector_step_nb(
-            s,
+    # one loop, specialised per observed channel: the flags are constants in each inlined copy,
+    # so a missing channel's code is compiled away
+    if has_imbalance and has_reference:
+        _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores, True, True)
+    elif has_imbalance:
+        _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores, True, False)
+    elif has_reference:
+        _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores, False, True)
+    else:
+        _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores, False, False)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores, has_imbalance, has_reference):
+    """The batch loop of :func:`detector_run_nb`: parameters read once, statistics kept in
+    registers and written back once at the end."""
+    n_ticks = prices.shape[0]
+    if n_ticks == 0:
+        return
+    p = _params_nb(s)
+    st = _load_nb(s)
+    code, score, f0, f1, f2, f3 = NO_FLAG, 0.0, 0.0, 0.0, 0.0, 0.0
+    for t in range(n_ticks):
+        st, code, score, f0, f1, f2, f3 = _advance_nb(
+            p,
+            st,
             prices[t],
             volumes[t],
             imbalance[t] if has_imbalance else np.nan,
@@ -308,11 +394,16 @@ def detector_run_nb(s, prices, volumes, imbalance, reference, codes, scores, fam
         )
         codes[t] = code
         scores[t] = score
-        for f in range(4):
-            family_scores[t, f] = s[S_FAMILY_SCORE + f]
+        family_scores[t, 0] = f0
+        family_scores[t, 1] = f1
+        family_scores[t, 2] = f2
+        family_scores[t, 3] = f3
+    _store_nb(s, st, code, score, f0, f1, f2, f3)
 
-
-def new_state(alpha, alpha_base, clip, warmup, volume_weight, runup_decay, naming_share, drifts, thresholds):
+def new_state(
+    alpha, alpha_base, clip, warmup, volume_weight, runup_decay, runup_share, naming_share, surge_weight, surge_level,
+    drifts, thresholds,
+):
     """A fresh state array with the given parameters and zero statistics.
 
     Parameters
@@ -323,7 +414,9 @@ def new_state(alpha, alpha_base, clip, warmup, volume_weight, runup_decay, namin
         Robust clip of the EWM updates, in standard deviations.
     warmup : int
         Observations of a channel before its statistics start.
-    volume_weight, runup_decay, naming_share : float
+    volume_weight, runup_decay, runup_share, naming_share : float
+    surge_weight, surge_level : float
+        EWM weight of the volume-surge memory, and the memory that confirms a move by volume.
     drifts, thresholds : sequence of 4 floats
         CUSUM allowance and threshold per family, in the order of ``FAMILIES``.
 
@@ -339,9 +432,11 @@ def new_state(alpha, alpha_base, clip, warmup, volume_weight, runup_decay, namin
     s[P_VOLUME_WEIGHT] = volume_weight
     s[P_RUNUP_DECAY] = runup_decay
     s[P_NAMING_SHARE] = naming_share
+    s[P_RUNUP_SHARE] = runup_share
+    s[P_SURGE_WEIGHT] = surge_weight
+    s[P_SURGE_LEVEL] = surge_level
     s[P_K : P_K + 4] = drifts
     s[P_H : P_H + 4] = thresholds
-    s[S_X] = np.nan
-    s[S_XREF] = np.nan
+    s[S_LAST_REF] = np.nan
     s[S_CODE] = NO_FLAG
     return s

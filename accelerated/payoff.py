@@ -38,10 +38,31 @@ Stop-loss overlay (any kind): before choosing ``e_t`` the trader compares ``W_t`
 at step ``t + cooldown`` with the peak reset to the wealth it re-enters with; ``cooldown = 0``
 re-enters at once with the peak reset to ``W_t``. ``stop = 0`` switches the overlay off.
 
+Circuit-breaker overlay (any kind, after the stop-loss): the protocol of
+:class:`antifragile.breaker.CircuitBreaker` on daily steps, with ``limit = multiplier * max_exposure``
+(the strategy's own largest exposure, so the breaker never binds in its ``normal`` state). Before
+choosing ``e_t`` it sees the wealth ``W_t`` and an alarm: the market fell by ``drop`` or more over
+the last ``window`` steps, ``prod_{s=t-window}^{t-1} (1 + R_s) <= 1 - drop`` (``drop = 0``: no
+alarm). With ``peak`` the running maximum of wealth (reset to ``W_t`` at every halt or
+liquidation) and ``dd = 1 - W_t / peak``, in this order:
+
+1. ``dd >= liquidate_loss`` and not liquidated: **liquidated** (cap 0);
+2. an alarm in ``normal`` or ``recovery``: **halted**;
+3. ``dd >= halt_loss`` in ``normal`` or ``recovery``: **halted**, cap ``min(|e_{t-1}|, limit)``
+   (no new risk: at most the exposure held);
+4. otherwise, out of ``normal``: a quiet step (no alarm, ``dd < halt_loss``) counts, any other
+   resets the count; ``quiet`` quiet steps after a halt or liquidation start **recovery** stage 1,
+   ``stage_steps`` quiet steps move to the next stage; after the last, **normal**.
+
+In recovery stage ``k`` the cap is ``stages[k] * limit``. The exposure is then
+``sign(e) * min(|e|, cap)``. ``halt_loss = 0`` switches the overlay off.
+
 Encoding
 --------
 ``kinds`` int64 ``(n_strategies,)``, ``multipliers`` float64 ``(n_strategies,)`` and ``params``
-float64 ``(n_strategies, 6)`` whose columns are ``[p0, p1, p2, stop, cooldown, spare]``:
+float64 ``(n_strategies, 16)`` whose columns are ``[p0, p1, p2, stop, cooldown, spare, drop, window,
+halt_loss, liquidate_loss, quiet, stage_steps, stage_1, stage_2, stage_3, max_exposure]`` (the last
+ten are the breaker's; up to three stages, padded with 1.0, which is the same as fewer stages):
 
 ==============  ===============  ===========  ==============
 kind            p0               p1           p2
@@ -52,7 +73,8 @@ mean_reversion  span             z_entry      level
 vol_target      target_annual    span         max_leverage
 ==============  ===============  ===========  ==============
 
-``cooldown`` is a whole number of steps stored as float; ``spare`` is reserved and ignored.
+``cooldown``, ``window``, ``quiet`` and ``stage_steps`` are whole numbers of steps stored as float;
+``spare`` is reserved and ignored.
 
 Per-path metrics
 ----------------
@@ -83,7 +105,9 @@ __all__ = [
 ]
 
 FIXED, TREND, MEAN_REVERSION, VOL_TARGET = 0, 1, 2, 3
-N_PARAMS = 6
+N_PARAMS = 16
+BREAKER = 6  # first column of the circuit-breaker overlay
+_NORMAL, _HALTED, _LIQUIDATED, _RECOVERY = 0, 1, 2, 3
 N_METRICS = 5
 RUIN = 1e-12
 
@@ -111,6 +135,15 @@ def _simulate_path(returns, kind, params_row, multiplier, sigma0, cost, periods_
     stop = params_row[3]
     stop_keep = 1.0 - stop
     cooldown = int(params_row[4])
+    drop_keep = 1.0 - params_row[6]
+    window = int(params_row[7])
+    alarms = params_row[6] > 0.0 and window > 0
+    halt_loss = params_row[8]
+    breaker = halt_loss > 0.0
+    liquidate_loss = params_row[9]
+    quiet_steps = int(params_row[10])
+    stage_steps = int(params_row[11])
+    limit = multiplier * params_row[15]
     # Strategy constants and state. mean_reversion uses -z / z_entry = (m - P) * scale / (m * s)
     # with scale = 1 / (sqrt(span) * z_entry): one division instead of three.
     alpha = 0.0
@@ -136,6 +169,12 @@ def _simulate_path(returns, kind, params_row, multiplier, sigma0, cost, periods_
     stop_peak = 1.0
     flat_left = 0
     exposure_prev = 0.0
+    # Breaker state.
+    cb_state = _NORMAL
+    cb_peak = 1.0
+    held = limit
+    quiet = 0
+    stage = 0
     # Drawdown bookkeeping. A new max drawdown needs wealth < (1 - max_dd) * peak; `bound` is that
     # threshold widened by 1e-12 so the exact test (one division) runs only near or below it.
     # dd_peak is the peak before the deepest trough while not yet regained, else +inf.
@@ -176,6 +215,49 @@ def _simulate_path(returns, kind, params_row, multiplier, sigma0, cost, periods_
                 flat_left -= 1
                 stop_peak = 0.0  # the first step back in the market restarts the peak
                 exposure = 0.0
+        if breaker:
+            alarm = False
+            if alarms and t >= window:
+                growth = 1.0
+                for s in range(t - window, t):
+                    growth *= 1.0 + returns[s]
+                alarm = growth <= drop_keep
+            cb_peak = max(cb_peak, wealth)
+            dd = 1.0 - wealth / cb_peak
+            active = cb_state == _NORMAL or cb_state == _RECOVERY
+            entered = True
+            if dd >= liquidate_loss and cb_state != _LIQUIDATED:
+                cb_state = _LIQUIDATED
+            elif active and (alarm or dd >= halt_loss):
+                cb_state = _HALTED
+            else:
+                entered = False
+                if cb_state != _NORMAL:
+                    quiet = quiet + 1 if not alarm and dd < halt_loss else 0
+                    if cb_state != _RECOVERY and quiet >= quiet_steps:
+                        cb_state = _RECOVERY
+                        stage = 0
+                        quiet = 0
+                    elif cb_state == _RECOVERY and quiet >= stage_steps:
+                        quiet = 0
+                        if stage < 2:
+                            stage += 1
+                        else:
+                            cb_state = _NORMAL
+            if entered:
+                # hold at most the current position, measure losses from here
+                held = min(abs(exposure_prev), limit)
+                cb_peak = wealth
+                quiet = 0
+            if cb_state == _NORMAL:
+                cap = limit
+            elif cb_state == _HALTED:
+                cap = held
+            elif cb_state == _LIQUIDATED:
+                cap = 0.0
+            else:
+                cap = params_row[12 + stage] * limit
+            exposure = min(max(exposure, -cap), cap)
         wealth = wealth * (1.0 + exposure * r - cost * abs(exposure - exposure_prev))
         exposure_prev = exposure
         ruined = wealth <= RUIN  # also catches a factor <= 0

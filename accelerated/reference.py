@@ -1,4 +1,4 @@
-"""Plain-NumPy reference for :mod:`accelerated.payoff`.
+"""Plain-NumPy reference for :mod:`accelerated.payoff` (trading rules, stop-loss and circuit breaker).
 
 Vectorised over paths, looping over strategies, scenarios and steps. It follows the model stated
 in :mod:`accelerated.payoff` literally and shares no code with the kernels: the tests use it as the
@@ -51,6 +51,7 @@ def _wealth_paths(returns, kind, p, multiplier, sigma0, cost, periods_per_year):
     ruined = np.zeros(n_paths, dtype=bool)
     stop_peak = np.ones(n_paths)
     flat_until = np.full(n_paths, -1)  # flat while t < flat_until
+    breaker = _Breaker(p, multiplier, n_paths) if p[8] > 0.0 else None
     reentry_pending = np.zeros(n_paths, dtype=bool)
     for t in range(n_steps):
         w = wealth[:, t]
@@ -66,6 +67,8 @@ def _wealth_paths(returns, kind, p, multiplier, sigma0, cost, periods_per_year):
             reentry_pending |= hit & (cooldown > 0)
             in_market = t >= flat_until
         exposure = np.where(in_market, multiplier * _raw_exposure(kind, p, state, periods_per_year), 0.0)
+        if breaker is not None:
+            exposure = breaker.cap(t, w, returns, previous, exposure)
         exposure = np.where(ruined, 0.0, exposure)
         factor = 1.0 + exposure * returns[:, t] - cost * np.abs(exposure - previous)
         new = w * factor
@@ -74,6 +77,56 @@ def _wealth_paths(returns, kind, p, multiplier, sigma0, cost, periods_per_year):
         previous = exposure
         _update_state(kind, p, state, returns[:, t])
     return wealth
+
+
+class _Breaker:
+    """The circuit-breaker overlay on all paths at once, step by step as stated in
+    :mod:`accelerated.payoff` (states 0 normal, 1 halted, 2 liquidated, 3 recovery)."""
+
+    def __init__(self, p, multiplier, n_paths):
+        self.drop, self.window = p[6], int(p[7])
+        self.halt_loss, self.liquidate_loss = p[8], p[9]
+        self.quiet_steps, self.stage_steps = int(p[10]), int(p[11])
+        self.stages = np.array(p[12:15])
+        self.limit = multiplier * p[15]
+        self.state = np.zeros(n_paths, dtype=np.int64)
+        self.peak = np.ones(n_paths)
+        self.held = np.full(n_paths, self.limit)
+        self.quiet = np.zeros(n_paths, dtype=np.int64)
+        self.stage = np.zeros(n_paths, dtype=np.int64)
+
+    def cap(self, t, wealth, returns, previous, exposure):
+        """Step the breaker on wealth ``W_t`` (n_paths,) and return the capped exposure."""
+        alarm = np.zeros(len(wealth), dtype=bool)
+        if self.drop > 0.0 and self.window > 0 and t >= self.window:
+            growth = np.ones(len(wealth))
+            for s in range(t - self.window, t):
+                growth = growth * (1.0 + returns[:, s])
+            alarm = growth <= 1.0 - self.drop
+        self.peak = np.maximum(self.peak, wealth)
+        dd = 1.0 - wealth / self.peak
+        state = self.state
+        active = (state == 0) | (state == 3)
+        liquidate = (dd >= self.liquidate_loss) & (state != 2)
+        halt = ~liquidate & active & (alarm | (dd >= self.halt_loss))
+        rest = ~liquidate & ~halt & (state != 0)
+        quiet = np.where(rest, np.where(~alarm & (dd < self.halt_loss), self.quiet + 1, 0), self.quiet)
+        start = rest & (state != 3) & (quiet >= self.quiet_steps)
+        advance = rest & (state == 3) & (quiet >= self.stage_steps)
+        resume = advance & (self.stage >= len(self.stages) - 1)
+        self.stage = np.where(start, 0, np.where(advance & ~resume, self.stage + 1, self.stage))
+        quiet = np.where(start | advance, 0, quiet)
+        self.state = np.select([liquidate, halt, start, resume], [2, 1, 3, 0], state)
+        entered = liquidate | halt
+        self.held = np.where(entered, np.minimum(np.abs(previous), self.limit), self.held)
+        self.peak = np.where(entered, wealth, self.peak)
+        self.quiet = np.where(entered, 0, quiet)
+        cap = np.select(
+            [self.state == 0, self.state == 1, self.state == 2],
+            [self.limit, self.held, 0.0],
+            self.stages[self.stage] * self.limit,
+        )
+        return np.clip(exposure, -cap, cap)
 
 
 def _drawdown_and_recovery(wealth):

@@ -1,11 +1,14 @@
 """Attack kernels versus a vectorised NumPy version of the same attack, in the same run.
 
-    python benchmarks/attacks.py [--paths 256 --steps 390 --repeat 20]
+    python benchmarks/attacks.py [--shapes 256x390 4096x390 16384x390 --threads 2 --repeat 10]
 
-Latency: one flash crash on one 390-step path (kernel called directly, one thread: what a
-live check would call). Throughput: path-steps per second on (paths, steps) with the
-kernel's default threads and with one thread, against the NumPy version. The NumPy version
-is checked equal to the kernel before timing.
+Latency: one flash crash on one 390-step path, the kernel called directly on one thread (what a
+live check would call), the NumPy version, and the public ``FlashCrash.apply`` given a
+Generator (validation, onset draw and thread switch included). Throughput: path-steps per
+second for each (paths, steps) shape with the kernel on one thread and on ``--threads`` Numba
+threads, against the NumPy version of that shape (ratio column). The NumPy version is checked
+equal to the kernel before timing. The load average is printed with the table: on a shared
+machine the figures move with it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
 from accelerated.attacks import flash_crash_nb  # noqa: E402
+from scenarios.attacks import FlashCrash  # noqa: E402
+
+CRASH = (0.2, 5, 0.5, 30)  # depth, fall_steps, recovery_share, recovery_steps
 
 
 def flash_crash_numpy(x, onsets, depth, fall_steps, recovery_share, recovery_steps):
@@ -45,38 +51,65 @@ def _best(function, repeat):
     return best
 
 
+def _shape(text):
+    paths, steps = (int(v) for v in text.lower().split("x"))
+    return paths, steps
+
+
+def _load():
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--paths", type=int, default=256)
-    parser.add_argument("--steps", type=int, default=390)
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--shapes", type=_shape, nargs="+", default=[(256, 390), (4096, 390), (16384, 390)],
+                        help="path sets as PATHSxSTEPS")
+    parser.add_argument("--threads", type=int, default=2, help="Numba threads of the parallel rows")
+    parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args(argv)
+    threads = min(args.threads, numba.config.NUMBA_NUM_THREADS)
     rng = np.random.default_rng(0)
-    x = rng.normal(0.0, 0.001, size=(args.paths, args.steps))
-    onsets = rng.integers(0, args.steps, size=args.paths).astype(np.int64)
-    crash = (0.2, 5, 0.5, 30)
-    np.testing.assert_allclose(flash_crash_nb(x, onsets, *crash), flash_crash_numpy(x, onsets, *crash), atol=1e-12)
-    flash_crash_nb(x[:1].copy(), onsets[:1].copy(), *crash)  # warm the 1-path call
-    threads = numba.get_num_threads()
-    one_x, one_onset = x[:1].copy(), onsets[:1].copy()
-    size = x.size
-    rows = []
+    rows = []  # (case, seconds, path-steps, baseline seconds per path-step)
+
+    n_steps = 390
+    one_x = rng.normal(0.0, 0.001, size=(1, n_steps))
+    one_onset = np.array([100], dtype=np.int64)
+    crash = FlashCrash(CRASH[0], fall_steps=CRASH[1], recovery_share=CRASH[2], recovery_steps=CRASH[3])
     numba.set_num_threads(1)
-    rows.append(("latency: 1 path x %d steps, kernel (1 thread)" % args.steps,
-                 _best(lambda: flash_crash_nb(one_x, one_onset, *crash), args.repeat * 50), one_x.size))
-    rows.append(("latency: 1 path, NumPy", _best(lambda: flash_crash_numpy(one_x, one_onset, *crash),
-                                                  args.repeat * 50), one_x.size))
-    rows.append(("flash crash, kernel 1 thread", _best(lambda: flash_crash_nb(x, onsets, *crash), args.repeat), size))
-    numba.set_num_threads(threads)
-    rows.append((f"flash crash, kernel {threads} threads", _best(lambda: flash_crash_nb(x, onsets, *crash),
-                                                                 args.repeat), size))
-    rows.append(("flash crash, NumPy (baseline)", _best(lambda: flash_crash_numpy(x, onsets, *crash), args.repeat),
-                 size))
-    baseline = rows[-1][1] / size
-    print(f"attacks on ({args.paths}, {args.steps}) log returns; best of {args.repeat}")
-    print(f"{'case':48s} {'seconds':>11s} {'Msteps/s':>10s} {'vs NumPy':>9s}")
-    for name, seconds, n in rows:
-        print(f"{name:48s} {seconds:11.3e} {n / seconds / 1e6:10.1f} {baseline / (seconds / n):9.2f}")
+    flash_crash_nb(one_x, one_onset, *CRASH)  # warm (compile or load from the cache) off the timed path
+    crash.apply(one_x, 0.001, rng=0)
+    latency_repeat = args.repeat * 100
+    numpy_latency = _best(lambda: flash_crash_numpy(one_x, one_onset, *CRASH), latency_repeat)
+    rows.append((f"latency 1x{n_steps}: NumPy (baseline)", numpy_latency, n_steps, numpy_latency / n_steps))
+    rows.append((f"latency 1x{n_steps}: kernel, 1 thread", _best(lambda: flash_crash_nb(one_x, one_onset, *CRASH),
+                                                                 latency_repeat), n_steps, numpy_latency / n_steps))
+    generator = np.random.default_rng(1)
+    rows.append((f"latency 1x{n_steps}: FlashCrash.apply", _best(lambda: crash.apply(one_x, 0.001, rng=generator),
+                                                                 latency_repeat), n_steps, numpy_latency / n_steps))
+
+    for n_paths, n_steps in args.shapes:
+        x = rng.normal(0.0, 0.001, size=(n_paths, n_steps))
+        onsets = rng.integers(0, n_steps, size=n_paths).astype(np.int64)
+        numba.set_num_threads(threads)
+        np.testing.assert_allclose(flash_crash_nb(x, onsets, *CRASH), flash_crash_numpy(x, onsets, *CRASH),
+                                   atol=1e-12)
+        size = x.size
+        label = f"{n_paths}x{n_steps}"
+        baseline = _best(lambda: flash_crash_numpy(x, onsets, *CRASH), args.repeat)
+        rows.append((f"{label}: NumPy (baseline)", baseline, size, baseline / size))
+        numba.set_num_threads(1)
+        rows.append((f"{label}: kernel, 1 thread", _best(lambda: flash_crash_nb(x, onsets, *CRASH), args.repeat),
+                     size, baseline / size))
+        numba.set_num_threads(threads)
+        rows.append((f"{label}: kernel, {threads} threads", _best(lambda: flash_crash_nb(x, onsets, *CRASH),
+                                                                  args.repeat), size, baseline / size))
+
+    print(f"flash crash injection, best of {args.repeat} ({latency_repeat} for latency); "
+          f"{os.cpu_count()} CPUs, {_load()}")
+    print(f"{'case':36s} {'seconds':>11s} {'Msteps/s':>10s} {'vs NumPy':>9s}")
+    for name, seconds, n, base_per_step in rows:
+        print(f"{name:36s} {seconds:11.3e} {n / seconds / 1e6:10.1f} {base_per_step / (seconds / n):9.2f}")
+    print(f"after: {_load()}")
 
 
 if __name__ == "__main__":

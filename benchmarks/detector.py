@@ -304,6 +304,9 @@ def main(argv=None) -> None:
     args.test_streams = 20 if quick else 60
     args.peer_streams = 5 if quick else 15
     args.daily_paths = 40 if quick else 200
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+          "(shared: timings are best-of-N, compare the ratios measured in the same run)")
     latency(50_000 if quick else 300_000, args.seed)
     throughput(1_000_000 if quick else 5_000_000, args.seed, 3 if quick else 5)
     quality(args)

@@ -14,6 +14,7 @@ from gametheory.game import ZeroSumGame, as_payoff_matrix
 from gametheory.metrics import max_drawdown, performance_summary, recovery_steps
 from gametheory.payoff import PayoffTables, build_payoff, equity_curves, path_drawdowns
 from gametheory.strategies import (
+    BREAKER_DEFAULTS,
     Strategy,
     default_strategies,
     encode,
@@ -38,6 +39,7 @@ from gametheory.robustness import (
 )
 
 __all__ = [
+    "BREAKER_DEFAULTS",
     "ab_test",
     "ABTest",
     "adversarial_search",

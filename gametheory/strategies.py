@@ -1,4 +1,4 @@
-"""The trader's strategies: parametric long/flat rules with an optional stop-loss overlay.
+"""The trader's strategies: parametric long/flat rules with optional stop-loss and circuit-breaker overlays.
 
 A :class:`Strategy` is a frozen spec; :func:`encode` turns a list of them into the arrays the
 payoff kernels in :mod:`accelerated.payoff` take (their module docstring states the trading model
@@ -9,6 +9,8 @@ Examples
 --------
 >>> trend_following(span=50).with_stop_loss(0.1).name
 'trend_50+sl10'
+>>> fixed(1.0).with_breaker().name
+'fixed_1.00+cb'
 >>> [s.name for s in default_strategies(quick=True)][:3]
 ['cash', 'fixed_0.50', 'fixed_1.00']
 """
@@ -21,10 +23,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from accelerated.payoff import FIXED, MEAN_REVERSION, N_PARAMS, TREND, VOL_TARGET
+from accelerated.payoff import BREAKER, FIXED, MEAN_REVERSION, N_PARAMS, TREND, VOL_TARGET
 from gametheory.errors import ConfigError
 
 __all__ = [
+    "BREAKER_DEFAULTS",
     "KINDS",
     "Strategy",
     "default_strategies",
@@ -42,6 +45,20 @@ KINDS: dict[str, tuple[int, tuple[str, ...]]] = {
     "mean_reversion": (MEAN_REVERSION, ("span", "z_entry", "level")),
     "vol_target": (VOL_TARGET, ("target", "span", "max_leverage")),
 }
+
+#: Circuit-breaker overlay settings on daily steps and their defaults (see :mod:`accelerated.payoff`
+#: and :class:`antifragile.breaker.CircuitBreaker`, whose protocol it mirrors), with the short key
+#: each uses in a strategy name when not at its default.
+BREAKER_DEFAULTS = {
+    "drop": (0.07, "d"),  # alarm: the market fell by this fraction or more ...
+    "window": (3, "w"),  # ... over this many steps (0: no alarm)
+    "halt_loss": (0.05, "h"),  # drawdown that halts new risk
+    "liquidate_loss": (0.10, "l"),  # drawdown (from the halt) that liquidates
+    "quiet": (5, "q"),  # quiet steps before re-entry
+    "stage_steps": (5, "s"),  # quiet steps per re-entry stage
+    "stages": ((0.25, 0.5, 1.0), "st"),  # exposure caps of the stages, fractions of the limit
+}
+_MAX_STAGES = 3
 
 # (lowest allowed value, whether the bound is strict) per parameter name.
 _LOWER_BOUNDS = {
@@ -70,6 +87,9 @@ class Strategy:
         Drawdown fraction in ``[0, 1)`` from the peak that sends the trader flat; 0 = off.
     cooldown : int
         Steps the trader stays flat after the stop-loss fires (>= 0).
+    breaker : tuple of (str, value)
+        Circuit-breaker overlay settings (keys of :data:`BREAKER_DEFAULTS`, all of them); empty
+        means no breaker. Use :meth:`with_breaker`.
 
     Raises
     ------
@@ -82,6 +102,7 @@ class Strategy:
     parameters: tuple[tuple[str, float], ...]
     stop_loss: float = 0.0
     cooldown: int = 10
+    breaker: tuple = ()
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -116,6 +137,8 @@ class Strategy:
         if isinstance(self.cooldown, bool) or not isinstance(self.cooldown, (int, np.integer)) or self.cooldown < 0:
             raise ConfigError(f"strategy {self.name!r}: cooldown must be an integer >= 0 steps, got {self.cooldown!r}")
         object.__setattr__(self, "cooldown", int(self.cooldown))
+        if self.breaker:
+            object.__setattr__(self, "breaker", _checked_breaker(dict(self.breaker), self.name))
 
     @property
     def code(self) -> int:
@@ -147,6 +170,77 @@ class Strategy:
             raise ConfigError(f"stop-loss for {self.name!r} must be in (0, 1), got {stop}")
         suffix = f"+sl{_number(100 * stop)}" + ("" if cooldown == 10 else f"_cd{cooldown}")
         return replace(self, name=self.name + suffix, stop_loss=stop, cooldown=cooldown)
+
+
+    def with_breaker(self, **settings) -> Strategy:
+        """This strategy with a circuit-breaker overlay; the name gains ``+cb``.
+
+        Settings not at their defaults are added to the name, e.g. ``+cb_l15`` for
+        ``liquidate_loss=0.15`` (fractions in percent, stages joined by ``-``).
+
+        Parameters
+        ----------
+        **settings
+            Any of :data:`BREAKER_DEFAULTS`: ``drop`` and ``window`` (alarm when the market fell by
+            ``drop`` or more over ``window`` steps; ``drop=0`` for none), ``halt_loss`` and
+            ``liquidate_loss`` (drawdowns that halt and liquidate), ``quiet`` (quiet steps before
+            re-entry), ``stage_steps`` and ``stages`` (up to three increasing caps ending at 1.0).
+
+        Raises
+        ------
+        ConfigError
+            For an unknown setting, a value out of range, or a strategy that already has one.
+        """
+        if self.breaker:
+            raise ConfigError(f"strategy {self.name!r} already has a circuit breaker")
+        unknown = sorted(set(settings) - set(BREAKER_DEFAULTS))
+        if unknown:
+            raise ConfigError(f"circuit breaker for {self.name!r}: unknown settings {unknown}; "
+                              f"use {sorted(BREAKER_DEFAULTS)}")
+        values = {key: settings.get(key, default) for key, (default, _) in BREAKER_DEFAULTS.items()}
+        checked = _checked_breaker(values, self.name)
+        parts = []
+        for key, value in checked:
+            default, short = BREAKER_DEFAULTS[key]
+            if key == "stages":
+                if value != tuple(float(v) for v in default):
+                    parts.append(short + "-".join(_number(100 * v) for v in value))
+            elif value != default:
+                scaled = value if key in ("window", "quiet", "stage_steps") else 100 * value
+                parts.append(short + _number(scaled))
+        suffix = "+cb" + "".join("_" + part for part in parts)
+        return replace(self, name=self.name + suffix, breaker=checked)
+
+
+def _checked_breaker(values: dict, name: str) -> tuple:
+    """Validated breaker settings as ``((key, value), ...)`` in :data:`BREAKER_DEFAULTS` order."""
+    what = f"circuit breaker for {name!r}"
+    if set(values) != set(BREAKER_DEFAULTS):
+        raise ConfigError(f"{what}: settings must be exactly {sorted(BREAKER_DEFAULTS)}, got {sorted(values)}")
+    out = {}
+    for key in ("drop", "halt_loss", "liquidate_loss"):
+        out[key] = _real(values[key], f"{what}: {key}")
+    for key in ("window", "quiet", "stage_steps"):
+        value = values[key]
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (0 if key == "window" else 1):
+            raise ConfigError(f"{what}: {key} must be an integer >= {0 if key == 'window' else 1}, got {value!r}")
+        out[key] = int(value)
+    if not 0.0 <= out["drop"] < 1.0:
+        raise ConfigError(f"{what}: drop must be in [0, 1), got {out['drop']}")
+    if not 0.0 < out["halt_loss"] < out["liquidate_loss"] <= 1.0:
+        raise ConfigError(f"{what}: need 0 < halt_loss < liquidate_loss <= 1, got {out['halt_loss']} "
+                          f"and {out['liquidate_loss']}")
+    try:
+        stages = tuple(_real(v, f"{what}: stages") for v in values["stages"])
+    except TypeError as err:
+        raise ConfigError(f"{what}: stages must be a sequence of numbers, got {values['stages']!r}") from err
+    if not 1 <= len(stages) <= _MAX_STAGES or stages[-1] != 1.0 or stages[0] <= 0.0 or any(
+        a >= b for a, b in zip(stages, stages[1:])
+    ):
+        raise ConfigError(f"{what}: stages must be 1 to {_MAX_STAGES} increasing fractions in (0, 1] ending at "
+                          f"1.0, got {values['stages']!r}")
+    out["stages"] = stages
+    return tuple((key, out[key]) for key in BREAKER_DEFAULTS)
 
 
 def _real(value, what: str) -> float:
@@ -206,8 +300,9 @@ def encode(strategies: Sequence[Strategy]) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     kinds : int64 (n_strategies,)
-    params : float64 (n_strategies, 6)
-        Rows ``[p0, p1, p2, stop, cooldown, spare]``; unused slots are 0.
+    params : float64 (n_strategies, 16)
+        Rows ``[p0, p1, p2, stop, cooldown, spare, <10 breaker columns>]`` (see
+        :mod:`accelerated.payoff`); unused slots are 0 (no breaker: all ten are 0).
 
     Raises
     ------
@@ -227,23 +322,29 @@ def encode(strategies: Sequence[Strategy]) -> tuple[np.ndarray, np.ndarray]:
         params[i, : len(values)] = values
         params[i, 3] = strategy.stop_loss
         params[i, 4] = strategy.cooldown
+        if strategy.breaker:
+            b = dict(strategy.breaker)
+            stages = b["stages"] + (1.0,) * (_MAX_STAGES - len(b["stages"]))
+            params[i, BREAKER:] = [b["drop"], b["window"], b["halt_loss"], b["liquidate_loss"], b["quiet"],
+                                   b["stage_steps"], *stages, strategy.max_exposure]
     return kinds, params
 
 
 def default_strategies(quick: bool = False) -> list[Strategy]:
     """The default strategy menu of the game.
 
-    Full (20): cash, fixed 0.25 / 0.5 / 1.0 / 1.5, trend 20 / 100, mean reversion 20,
-    vol target 10% / 15%, 10% stop-loss versions of every risky rule but fixed 0.25, and
-    long/short trend 20 / 100.
-    Quick (9): cash, fixed 0.5 / 1.0 / 1.5, trend 20, mean reversion 20, vol target 15%,
-    fixed 1.0 with a 10% stop-loss, long/short trend 100.
+    Full (24): cash, fixed 0.25 / 0.5 / 1.0 / 1.5, trend 20 / 100, mean reversion 20,
+    vol target 10% / 15%, 10% stop-loss versions of every risky rule but fixed 0.25,
+    long/short trend 20 / 100, and circuit-breaker versions of fixed 1.0 / 1.5, mean
+    reversion 20 and vol target 15% (so the game prices the defence).
+    Quick (10): cash, fixed 0.5 / 1.0 / 1.5, trend 20, mean reversion 20, vol target 15%,
+    fixed 1.0 with a 10% stop-loss, long/short trend 100, fixed 1.0 with the breaker.
     """
     if quick:
         return [
             fixed(0.0), fixed(0.5), fixed(1.0), fixed(1.5), trend_following(20),
             mean_reversion(20), vol_target(0.15), fixed(1.0).with_stop_loss(0.1),
-            trend_following(100, short=1.0),
+            trend_following(100, short=1.0), fixed(1.0).with_breaker(),
         ]
     risky = [
         fixed(0.5), fixed(1.0), fixed(1.5), trend_following(20), trend_following(100),
@@ -251,4 +352,6 @@ def default_strategies(quick: bool = False) -> list[Strategy]:
     ]
     plain = [fixed(0.0), fixed(0.25), *risky]
     long_short = [trend_following(20, short=1.0), trend_following(100, short=1.0)]
-    return plain + [strategy.with_stop_loss(0.1) for strategy in risky] + long_short
+    guarded = [fixed(1.0), fixed(1.5), mean_reversion(20), vol_target(0.15)]
+    return (plain + [strategy.with_stop_loss(0.1) for strategy in risky] + long_short
+            + [strategy.with_breaker() for strategy in guarded])

@@ -33,6 +33,7 @@ from accelerated.attacks import (
     liquidity_gap_nb,
     perturbation_nb,
     pump_and_dump_nb,
+    pump_and_dump_volume_nb,
     replay_nb,
     vol_regime_nb,
 )
@@ -302,6 +303,12 @@ class PumpAndDump(_TimedAttack):
         Steps of the dump (>= 1).
     overshoot : float
         The dump removes ``(1 + overshoot)`` times the pumped log amount, ``overshoot >= 0``.
+    rise_volume, hold_volume, dump_volume : float
+        Volume signature (order-flow channel only, see :meth:`apply_order_flow`): extra volume,
+        as multiples of the base volume, at the top of the rise (reached linearly), through the
+        hold and in the dump, ``>= 0``.
+    volume_noise : float
+        Standard deviation of the log of the mean-one noise on the extra volume, in ``[0, 3]``.
     onset : (float, float)
         Onset range as fractions of the horizon, keyword only.
     """
@@ -312,6 +319,10 @@ class PumpAndDump(_TimedAttack):
     hold_steps: int = 5
     dump_steps: int = 3
     overshoot: float = 0.2
+    rise_volume: float = 2.0
+    hold_volume: float = 1.5
+    dump_volume: float = 5.0
+    volume_noise: float = 0.3
 
     def __post_init__(self):
         super().__post_init__()
@@ -320,6 +331,9 @@ class PumpAndDump(_TimedAttack):
         _set_count(self, "hold_steps", 0)
         _set_count(self, "dump_steps", 1)
         _set_real(self, "overshoot", 0.0, math.inf, hi_open=True)
+        for name in ("rise_volume", "hold_volume", "dump_volume"):
+            _set_real(self, name, 0.0, math.inf, hi_open=True)
+        _set_real(self, "volume_noise", 0.0, 3.0)
 
     @property
     def _span(self) -> int:
@@ -329,6 +343,38 @@ class PumpAndDump(_TimedAttack):
         return pump_and_dump_nb(
             paths, onsets, self.rise, self.rise_steps, self.hold_steps, self.dump_steps, self.overshoot
         )
+
+    def apply_order_flow(self, flow, rng=None):
+        """The attack on the price and volume channels of ``flow``; the depths are unchanged.
+
+        Onsets are drawn as in :meth:`apply` for the same ``rng`` (so the price channel equals
+        ``apply(flow.log_returns, ...)``), then the volume noise from the same generator
+        (kernel :func:`accelerated.attacks.pump_and_dump_volume_nb`).
+
+        Parameters
+        ----------
+        flow : scenarios.orderflow.OrderFlowPaths
+            Base paths with their order-flow channel, shape (n_paths, n_steps) each.
+        rng : numpy.random.Generator, int or None
+
+        Returns
+        -------
+        scenarios.orderflow.OrderFlowPaths
+        """
+        from scenarios.orderflow import OrderFlowPaths  # imported here: scenarios.orderflow imports this module
+
+        if not isinstance(flow, OrderFlowPaths):
+            raise ScenarioError(f"apply_order_flow needs OrderFlowPaths, got {type(flow).__name__}")
+        generator = np.random.default_rng(rng)
+        onsets = self._draw_onsets(*flow.log_returns.shape, generator)
+        z = generator.standard_normal(flow.volume.shape)
+        with kernel_threads(flow.log_returns.size):
+            prices = self._inject(flow.log_returns, 0.0, onsets)
+            volume = pump_and_dump_volume_nb(
+                flow.volume, onsets, z, self.rise_steps, self.hold_steps, self.dump_steps, self.rise_volume,
+                self.hold_volume, self.dump_volume, self.volume_noise,
+            )
+        return OrderFlowPaths(prices, flow.bid_depth, flow.ask_depth, volume, flow.seed)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from scenarios.attacks import (
     AttackSpec,
@@ -192,45 +194,77 @@ class ScenarioLibrary(Sequence):
         return ScenarioLibrary(kept, self.seed)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per scenario: id, family, severity, spec class and the parameters as JSON."""
+        """One row per scenario: id, family, severity, spec class (``kind``) and the parameters as JSON."""
         return pd.DataFrame(
-            [{"id": s.id, "family": s.family, "severity": s.severity, "kind": type(s.attack).__name__,
-              "params": json.dumps(s.attack.params())} for s in self.scenarios]
+            [{**row, "params": json.dumps(row["params"])} for row in self._rows()],
+            columns=list(_COLUMNS),
         )
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, seed: int | None = None) -> ScenarioLibrary:
+        """Inverse of :meth:`to_frame`; raises :class:`ScenarioError` naming the bad row or column."""
+        missing = [c for c in _COLUMNS if c not in frame.columns]
+        if missing:
+            raise ScenarioError(f"scenario library table lacks columns {missing}; expected {list(_COLUMNS)}")
+        rows = []
+        for k, row in enumerate(frame[list(_COLUMNS)].itertuples(index=False)):
+            try:
+                params = json.loads(row.params)
+            except (TypeError, json.JSONDecodeError) as err:
+                raise ScenarioError(f"scenario library row {k} ({row.id!r}) has unreadable params: {err}") from err
+            rows.append({"id": row.id, "family": row.family, "severity": float(row.severity), "kind": row.kind,
+                         "params": params})
+        return cls._from_rows(rows, seed)
 
     def to_dict(self) -> dict:
         """JSON-serialisable form, schema :data:`SCHEMA`."""
-        return {
-            "schema": SCHEMA,
-            "seed": self.seed,
-            "scenarios": [{"id": s.id, "family": s.family, "severity": s.severity, "kind": type(s.attack).__name__,
-                           "params": s.attack.params()} for s in self.scenarios],
-        }
+        return {"schema": SCHEMA, "seed": self.seed, "scenarios": self._rows()}
 
     @classmethod
     def from_dict(cls, data: dict) -> ScenarioLibrary:
         """Inverse of :meth:`to_dict`; raises :class:`ScenarioError` naming the bad entry."""
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise ScenarioError(f"not a scenario library: expected schema {SCHEMA!r}")
+        return cls._from_rows(data.get("scenarios", []), data.get("seed"))
+
+    def _rows(self) -> list[dict]:
+        return [{"id": s.id, "family": s.family, "severity": s.severity, "kind": type(s.attack).__name__,
+                 "params": s.attack.params()} for s in self.scenarios]
+
+    @classmethod
+    def _from_rows(cls, rows, seed) -> ScenarioLibrary:
         scenarios = []
-        for k, row in enumerate(data.get("scenarios", [])):
+        for k, row in enumerate(rows):
             try:
                 params = dict(row["params"])
                 family = params.pop("family")
                 spec = SPECS[row["kind"]](**params)
                 scenarios.append(Scenario(row["id"], family, row["severity"], spec))
             except (KeyError, TypeError) as err:
-                raise ScenarioError(f"scenario library entry {k} ({row.get('id', '?')!r}) is malformed: {err!r}") from err
-        return cls(tuple(scenarios), data.get("seed"))
+                raise ScenarioError(
+                    f"scenario library entry {k} ({row.get('id', '?')!r}) is malformed: {err!r}"
+                ) from err
+        return cls(tuple(scenarios), seed)
 
     def save(self, path) -> Path:
-        """Write the library as JSON, atomically (temporary file, then rename). Returns the path."""
+        """Write the library atomically (temporary file, then rename); returns the path.
+
+        A path ending in ``.parquet`` or ``.pq`` gets a Parquet table (one row per scenario, see
+        :meth:`to_frame`; schema and seed in the file's metadata), any other path JSON
+        (:meth:`to_dict`).
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(self.to_dict(), handle)
+            with os.fdopen(fd, "wb") as handle:
+                if _is_parquet(path):
+                    table = pa.Table.from_pandas(self.to_frame(), preserve_index=False)
+                    metadata = {**(table.schema.metadata or {}),
+                                _PARQUET_KEY: json.dumps({"schema": SCHEMA, "seed": self.seed}).encode()}
+                    pq.write_table(table.replace_schema_metadata(metadata), handle)
+                else:
+                    handle.write(json.dumps(self.to_dict()).encode())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -239,12 +273,37 @@ class ScenarioLibrary(Sequence):
 
     @classmethod
     def load(cls, path) -> ScenarioLibrary:
-        """Read a library written by :meth:`save`."""
+        """Read a library written by :meth:`save` (Parquet or JSON, by the file's suffix)."""
+        path = Path(path)
+        if not _is_parquet(path):
+            try:
+                data = json.loads(path.read_text())
+            except (OSError, json.JSONDecodeError) as err:
+                raise ScenarioError(f"cannot read scenario library {path}: {err}") from err
+            return cls.from_dict(data)
         try:
-            data = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as err:
+            table = pq.read_table(path)
+        except (OSError, pa.ArrowException) as err:
             raise ScenarioError(f"cannot read scenario library {path}: {err}") from err
-        return cls.from_dict(data)
+        try:
+            header = json.loads((table.schema.metadata or {})[_PARQUET_KEY])
+        except (KeyError, json.JSONDecodeError) as err:
+            raise ScenarioError(
+                f"{path} is not a scenario library: no readable {_PARQUET_KEY.decode()!r} metadata"
+            ) from err
+        if header.get("schema") != SCHEMA:
+            raise ScenarioError(
+                f"{path} is not a scenario library: expected schema {SCHEMA!r}, got {header.get('schema')!r}"
+            )
+        return cls.from_frame(table.to_pandas(), header.get("seed"))
+
+
+_COLUMNS = ("id", "family", "severity", "kind", "params")
+_PARQUET_KEY = b"antifragile.scenario_library"
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in (".parquet", ".pq")
 
 
 def default_library(seed: int = 0, *, variants: int = 30, history: pd.Series | None = None) -> ScenarioLibrary:

@@ -146,6 +146,9 @@ class _Rule:
 
     def __init__(self, strategy: Strategy, simple_returns: torch.Tensor, sigma0: float, multiplier: float,
                  periods_per_year: float):
+        if strategy.breaker:
+            raise ConfigError(f"{strategy.name!r}: the torch backtest does not model the circuit-breaker overlay; "
+                              "evaluate it with gametheory.payoff.equity_curves")
         kinds, params = encode([strategy])
         self.kind = int(kinds[0])
         p0, p1, p2, self.stop, cooldown = (float(v) for v in params[0, :5])

@@ -9,7 +9,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from accelerated import detector as k
 
 PARAMS = dict(alpha=0.05, alpha_base=0.01, clip=4.0, warmup=20, volume_weight=0.25, runup_decay=0.99,
-              naming_share=0.5, drifts=[1.0, 0.5, 0.5, 0.5], thresholds=[8.0, 9.0, 10.0, 7.0])
+              runup_share=0.5, naming_share=0.25, surge_weight=0.13, surge_level=0.5,
+              drifts=[1.0, 0.5, 0.5, 0.5], thresholds=[8.0, 9.0, 10.0, 7.0])
+KAPPA = math.sqrt(math.pi / 2)
 
 
 def stream(n=600, seed=3):
@@ -27,11 +29,11 @@ def stream(n=600, seed=3):
 
 
 class Ewm:
-    """Robust EWM mean/variance with running-mean start, as documented in the kernel."""
+    """Robust EWM mean and mean absolute deviation with a running-mean start, as documented."""
 
     def __init__(self, alpha, clip, zero_mean=False):
         self.alpha, self.clip, self.zero_mean = alpha, clip, zero_mean
-        self.n, self.mean, self.var = 0, 0.0, 0.0
+        self.n, self.mean, self.scale = 0, 0.0, 0.0
 
     def push(self, value):
         self.n += 1
@@ -40,16 +42,14 @@ class Ewm:
             return 0.0
         dev = value - self.mean
         z = 0.0
-        if self.var > 1e-300:
-            sd = math.sqrt(self.var)
+        if self.scale > 1e-300:
+            sd = KAPPA * self.scale
             z = max(-50.0, min(50.0, dev / sd))
             dev = max(-self.clip * sd, min(self.clip * sd, dev))
-        w = max(self.alpha, 1.0 / self.n)
-        if self.zero_mean:
-            self.var = self.var + w * (dev * dev - self.var)
-        else:
+        w = self.alpha if self.n * self.alpha >= 1 else 1.0 / self.n
+        if not self.zero_mean:
             self.mean += w * dev
-            self.var = (1 - w) * (self.var + w * dev * dev)
+        self.scale += w * (abs(dev) - self.scale)
         return z
 
 
@@ -59,21 +59,21 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     ret, vol = Ewm(p["alpha"], p["clip"], True), Ewm(p["alpha_base"], p["clip"])
     imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
     c = [0.0] * 6
-    runup, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0, None, math.nan
+    runup, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
     codes, scores = [], []
     for t in range(len(prices)):
-        vz = vol.push(math.log1p(volumes[t]))
-        x = math.log(prices[t])
+        vz = vol.push(volumes[t])
+        surge += p["surge_weight"] * (min(max(vz, -4.0), 4.0) - surge)
         r = 0.0
         if last is not None:
-            r = x - last
+            r = prices[t] / last - 1
             z = ret.push(r)
             if ret.n > warm:
                 a = 1 + p["volume_weight"] * min(max(vz, 0.0), 4.0)
                 c[0] = max(0.0, c[0] - z * a - kk[0])
                 c[1] = max(0.0, c[1] + z * a - kk[1])
                 runup = max(runup * p["runup_decay"], c[1])
-        last = x
+        last = prices[t]
         if not math.isnan(imbalance[t]):
             w = imb.push(imbalance[t])
             if imb.n > warm:
@@ -82,13 +82,11 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
         if math.isnan(reference[t]):
             last_ref = math.nan
         else:
-            xr = math.log(reference[t])
             if t > 0 and not math.isnan(last_ref):
-                rr = xr - last_ref
+                rr = reference[t] / last_ref - 1
                 n_ref += 1
-                wgt = max(p["alpha_base"], 1.0 / n_ref)
+                wgt = p["alpha_base"] if n_ref * p["alpha_base"] >= 1 else 1.0 / n_ref
                 beta = cov / ref_var if ref_var > 1e-300 else 0.0
-                res.alpha = p["alpha_base"]
                 res.n = n_ref - 1  # the residual shares the reference channel's count
                 wd = res.push(r - beta * rr)
                 ref_var += wgt * (rr * rr - ref_var)
@@ -96,15 +94,19 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 if n_ref > warm:
                     c[4] = max(0.0, c[4] + wd - kk[3])
                     c[5] = max(0.0, c[5] - wd - kk[3])
-            last_ref = xr
+            last_ref = reference[t]
         fs = [c[0] / h[0], c[1] / h[1], max(c[2], c[3]) / h[2], max(c[4], c[5]) / h[3]]
         best = int(np.argmax(fs))
         code = -1
         if fs[best] > 1:
             code = best
-            if best == 3 and max(fs[0], fs[1]) >= p["naming_share"]:
-                code = 0 if fs[0] >= fs[1] else 1
-            if code == 0 and runup >= p["naming_share"] * h[1]:
+            if best == 3:
+                confirmed = surge >= p["surge_level"]
+                if c[5] >= c[4]:
+                    code = 0 if confirmed or fs[0] >= p["naming_share"] else 3
+                elif confirmed:
+                    code = 1
+            if code == 0 and runup >= p["runup_share"] * h[1]:
                 code = 1
         codes.append(code)
         scores.append(fs)
@@ -172,4 +174,4 @@ def test_missing_channels_leave_their_statistics_at_zero():
     empty = np.empty(0)
     state, (_, _, family_scores) = run((prices, volumes, empty, empty))
     assert_array_equal(family_scores[:, 2:], 0.0)
-    assert np.isnan(state[k.S_XREF])
+    assert np.isnan(state[k.S_LAST_REF])

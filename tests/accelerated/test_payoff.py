@@ -6,8 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accelerated.payoff import (
+    BREAKER,
     FIXED,
     MEAN_REVERSION,
+    N_PARAMS,
     RUIN,
     TREND,
     VOL_TARGET,
@@ -20,7 +22,7 @@ from accelerated.reference import payoff_tables_reference
 SIGMA0 = 0.015
 PPY = 252.0
 
-# One row per kind, [p0, p1, p2, stop, cooldown, spare]; the stop-loss columns are set per test.
+# One row per kind, [p0, p1, p2, stop, cooldown, spare, breaker...]; the overlays are set per test.
 RULES = {
     FIXED: [1.0, 0.0, 0.0],
     TREND: [10.0, 1.0, 0.0],
@@ -29,8 +31,16 @@ RULES = {
 }
 
 
-def _params(kind, stop=0.0, cooldown=0):
-    return np.array([*RULES[kind], stop, cooldown, 0.0])
+MAX_EXPOSURE = {FIXED: 1.0, TREND: 1.0, MEAN_REVERSION: 1.5, VOL_TARGET: 2.0}
+
+
+def _params(kind, stop=0.0, cooldown=0, breaker=None):
+    """A kernel row; ``breaker`` is (drop, window, halt_loss, liquidate_loss, quiet, stage_steps, s1, s2, s3)."""
+    row = np.zeros(N_PARAMS)
+    row[:BREAKER] = [*RULES[kind], stop, cooldown, 0.0]
+    if breaker is not None:
+        row[BREAKER:] = [*breaker, MAX_EXPOSURE[kind]]
+    return row
 
 
 def _returns(seed, shape, crash=True):
@@ -62,7 +72,8 @@ def test_kernel_matches_reference_for_every_kind(kind):
 
 def test_long_short_trend_matches_reference_and_goes_short():
     returns = _returns(11, (2, 10, 60))
-    params = np.array([[10.0, 1.0, 0.8, 0.0, 0.0, 0.0], [10.0, 1.0, 0.8, 0.1, 3.0, 0.0]])
+    params = np.zeros((2, N_PARAMS))
+    params[:, :5] = [[10.0, 1.0, 0.8, 0.0, 0.0], [10.0, 1.0, 0.8, 0.1, 3.0]]
     args = (returns, np.array([TREND, TREND], dtype=np.int64), params, np.array([1.0, 2.0]), SIGMA0, 0.001, PPY)
     np.testing.assert_allclose(payoff_tables_nb(*args), payoff_tables_reference(*args), rtol=1e-9, atol=1e-12)
     # EWMA 0 is not positive, so the rule starts short 0.8 and earns 0.8% a step on a steady 1% fall.
@@ -76,7 +87,7 @@ def test_kernel_matches_reference_through_ruin():
     returns = _returns(5, (2, 10, 40))
     kinds = np.array([FIXED, TREND, MEAN_REVERSION, VOL_TARGET, FIXED], dtype=np.int64)
     params = np.array([_params(FIXED, 0.1, 2), _params(TREND, 0.05, 1), _params(MEAN_REVERSION),
-                       _params(VOL_TARGET, 0.07, 5), np.zeros(6)])
+                       _params(VOL_TARGET, 0.07, 5), np.zeros(N_PARAMS)])
     args = (returns, kinds, params, np.array([4.0, 4.0, 4.0, 4.0, 1.0]), SIGMA0, 0.0005, PPY)
     kernel = payoff_tables_nb(*args)
     np.testing.assert_allclose(kernel, payoff_tables_reference(*args), rtol=1e-9, atol=1e-12)
@@ -99,7 +110,7 @@ def test_fixed_full_exposure_without_cost_is_buy_and_hold():
 
 def test_cash_has_zero_utility_drawdown_and_recovery():
     returns = _returns(2, (3, 6, 20))
-    cash = np.zeros((1, 6))
+    cash = np.zeros((1, N_PARAMS))
     tables = payoff_tables_nb(returns, np.array([FIXED]), cash, np.ones(1), SIGMA0, 0.01, PPY)
     np.testing.assert_array_equal(tables, np.zeros((5, 1, 3)))
 
@@ -202,3 +213,35 @@ def test_fixed_exposure_drawdown_grows_with_the_multiplier(returns, low, extra, 
     tables = payoff_tables_nb(path, np.array([FIXED, FIXED]), np.repeat(params, 2, axis=0),
                               np.array([low, low + extra]), SIGMA0, cost, PPY)
     assert tables[2, 1, 0] >= tables[2, 0, 0] - 1e-12
+
+
+BREAKERS = [
+    (0.0, 0, 0.03, 0.08, 3, 2, 0.25, 0.5, 1.0),  # losses only
+    (0.04, 2, 0.05, 0.12, 2, 3, 0.5, 1.0, 1.0),  # market-drop alarms, two stages
+    (0.02, 1, 0.02, 0.05, 1, 1, 1.0, 1.0, 1.0),  # hair trigger, re-entry in one stage
+]
+
+
+@pytest.mark.parametrize("kind", [FIXED, TREND, MEAN_REVERSION, VOL_TARGET])
+def test_breaker_overlay_matches_reference(kind):
+    returns = _returns(10 + kind, (3, 12, 60))
+    params = np.array([_params(kind, breaker=b) for b in BREAKERS] + [_params(kind, 0.06, 3, BREAKERS[1])])
+    kinds = np.full(len(params), kind, dtype=np.int64)
+    args = (returns, kinds, params, np.array([1.0, 1.4, 0.8, 2.0]), SIGMA0, 0.002, PPY)
+    np.testing.assert_allclose(payoff_tables_nb(*args), payoff_tables_reference(*args), rtol=1e-9, atol=1e-12)
+
+
+def test_breaker_liquidates_a_slow_crash_and_reenters_in_stages():
+    # 0.5% up, then ten days of -3%, then flat: the breaker halts at 5% (holding 1.0), liquidates
+    # at 10% below the halt, stays out 5 quiet days, then re-enters at 25%, 50%, 100%
+    returns = np.concatenate([np.full(5, 0.005), np.full(10, -0.03), np.zeros(30)])[None]
+    row = _params(FIXED, breaker=(0.0, 0, 0.05, 0.10, 5, 5, 0.25, 0.5, 1.0))
+    curve = equity_curves_nb(returns, FIXED, row, 1.0, SIGMA0, 0.0, PPY)[0]
+    plain = equity_curves_nb(returns, FIXED, _params(FIXED), 1.0, SIGMA0, 0.0, PPY)[0]
+    exposure = np.diff(curve) / curve[:-1] / np.where(returns[0] == 0, np.nan, returns[0])
+    assert curve[-1] > plain[-1]
+    falling = exposure[5:15]
+    assert np.all(falling[~np.isnan(falling)] >= 0.0)
+    out = np.flatnonzero(np.isclose(exposure, 0.0))
+    assert out.size > 0 and out[0] < 15  # liquidated inside the crash
+    assert np.isclose(curve[-1], curve[out[0]])  # flat days cost nothing: wealth kept after liquidation

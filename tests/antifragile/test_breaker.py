@@ -92,3 +92,37 @@ def test_bad_tick_inputs_raise_config_error():
         breaker().step(False, float("nan"), 1.0)
     with pytest.raises(ConfigError, match="exposure"):
         breaker().step(False, 1.0, float("inf"))
+
+
+@pytest.mark.parametrize("drop, window", [(0.0, 0), (0.03, 2)])
+def test_payoff_overlay_follows_the_live_breaker(drop, window):
+    # the game prices the defence with the same protocol the live guard runs: step the live
+    # CircuitBreaker along a path and compare wealth with the payoff kernel's overlay
+    import numpy as np
+
+    from accelerated.payoff import equity_curves_nb
+    from gametheory.strategies import encode, vol_target
+
+    settings = dict(drop=drop, window=window, halt_loss=0.04, liquidate_loss=0.09, quiet=3, stage_steps=2,
+                    stages=(0.25, 0.5, 1.0))
+    strategy = vol_target(0.2, span=10, max_leverage=1.5).with_breaker(**settings)
+    kinds, params = encode([strategy])
+    plain_kinds, plain_params = encode([vol_target(0.2, span=10, max_leverage=1.5)])
+    rng = np.random.default_rng(4)
+    returns = np.expm1(0.02 * rng.standard_t(3, 160))
+    returns[40:52] = -0.025  # a slow crash
+    multiplier, sigma0, cost = 1.2, 0.015, 0.001
+    kernel = equity_curves_nb(returns[None], kinds[0], params[0], multiplier, sigma0, cost, 252.0)[0]
+    plain = equity_curves_nb(returns[None], plain_kinds[0], plain_params[0], multiplier, sigma0, 0.0, 252.0)[0]
+    requested = (plain[1:] / plain[:-1] - 1.0) / returns  # the rule's exposure, read back from its wealth
+    live = CircuitBreaker(multiplier * 1.5, mode="enforce", halt_loss=0.04, liquidate_loss=0.09, quiet_ticks=3,
+                          stages=(0.25, 0.5, 1.0), stage_ticks=2)
+    wealth, previous, curve = 1.0, 0.0, [1.0]
+    for t, r in enumerate(returns):
+        alarm = drop > 0 and t >= window and np.prod(1.0 + returns[t - window : t]) <= 1.0 - drop
+        exposure = live.step(bool(alarm), wealth, float(requested[t])).exposure
+        wealth *= 1.0 + exposure * r - cost * abs(exposure - previous)
+        previous = exposure
+        curve.append(wealth)
+    assert {"halt", "liquidate", "recovery", "resume"} <= {e.action for e in live.events}
+    np.testing.assert_allclose(kernel, curve, rtol=1e-9)

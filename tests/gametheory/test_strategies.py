@@ -60,8 +60,9 @@ def test_encode_lays_out_kernel_parameters():
     assert kinds.dtype == np.int64 and params.dtype == np.float64
     np.testing.assert_array_equal(kinds, [FIXED, TREND, MEAN_REVERSION, VOL_TARGET])
     assert params.shape == (4, N_PARAMS)
+    assert not params[:, 6:].any()  # no circuit breaker
     np.testing.assert_array_equal(
-        params,
+        params[:, :6],
         [
             [0.5, 0, 0, 0, 10, 0],
             [30, 0.8, 0, 0.1, 7, 0],
@@ -74,8 +75,9 @@ def test_encode_lays_out_kernel_parameters():
 def test_default_menus():
     full = default_strategies()
     names = [s.name for s in full]
-    assert len(full) == 20 and len(set(names)) == 20
-    assert names[-2:] == ["trend_20_ls", "trend_100_ls"]
+    assert len(full) == 24 and len(set(names)) == 24
+    assert names[18:20] == ["trend_20_ls", "trend_100_ls"]
+    assert [s.name for s in full if s.breaker] == names[20:] and len(names[20:]) == 4
     assert names[:10] == [
         "cash", "fixed_0.25", "fixed_0.50", "fixed_1.00", "fixed_1.50", "trend_20", "trend_100",
         "mean_reversion_20", "vol_target_10%", "vol_target_15%",
@@ -84,7 +86,7 @@ def test_default_menus():
     assert {s.name.removesuffix("+sl10") for s in guarded} <= set(names[2:10])
     assert len(guarded) == 8 and all(s.stop_loss == 0.1 and s.cooldown == 10 for s in guarded)
     quick = default_strategies(quick=True)
-    assert len(quick) == 9 and len({s.name for s in quick}) == 9
+    assert len(quick) == 10 and len({s.name for s in quick}) == 10
     assert {s.kind for s in quick} == {"fixed", "trend", "mean_reversion", "vol_target"}
 
 

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from gametheory.payoff import build_payoff, equity_curves
+from gametheory.errors import ConfigError
 from gametheory.strategies import default_strategies, fixed, trend_following, vol_target
 from solvers.gan.backtest import _Rule, log_growth, max_drawdown, rule_curves, simulate, utility, wealth_curves
 
@@ -21,7 +22,7 @@ def returns():
     return simple
 
 
-STRATEGIES = default_strategies() + [
+STRATEGIES = [s for s in default_strategies() if not s.breaker] + [
     fixed(3.0).with_stop_loss(0.05, cooldown=0),  # ruined by the -90 % day, re-enters at once
     trend_following(5, short=0.5),
     vol_target(0.4, span=5, max_leverage=4.0),
@@ -33,6 +34,11 @@ def test_rules_match_the_kernel(strategy, returns):
     expected = equity_curves(strategy, returns, sigma0=SIGMA0, cost=COST, multiplier=1.3)
     got = rule_curves(strategy, torch.tensor(returns), sigma0=SIGMA0, cost=COST, multiplier=1.3).numpy()
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=0)
+
+
+def test_breaker_strategies_are_refused_not_silently_mis_modelled(returns):
+    with pytest.raises(ConfigError, match="circuit-breaker"):
+        rule_curves(fixed(1.0).with_breaker(), torch.tensor(returns), sigma0=SIGMA0)
 
 
 def test_vectorised_engine_matches_the_kernel_on_rule_exposures(returns):
