@@ -126,21 +126,21 @@ def _evaluate_holdout_scenarios(strategies, scenarios, paths, config, solution) 
     }
 
 
-def _evaluate_holdout_history(holdout, strategies, solution, paths, config) -> dict:
-    """Each equilibrium strategy, the robust mix (as sleeves) and buy-and-hold on the real held-out history."""
+def _evaluate_holdout_history(holdout, strategies, mixes: dict[str, dict[str, float]], paths, config) -> dict:
+    """Mixes (as sleeves funded at the start), their strategies and buy-and-hold on the real held-out history.
+
+    ``mixes`` maps a label (``"robust mix"``, ``"invested mix"``) to its strategy weights.
+    """
     if holdout is None:
         return {}
     simple = np.expm1(holdout.log_returns.to_numpy())[None, :]
-    weights = solution.row_strategy
-    support = [k for k in np.argsort(-weights) if weights[k] > 1e-6]
-    curves = {}
-    for k in support:
-        curves[strategies[k].name] = equity_curves(strategies[k], simple, sigma0=paths.sigma, cost=config.cost)[0]
-    mix = sum(weights[k] * curves[strategies[k].name] for k in support) / weights[support].sum()
-    curves["robust mix"] = mix
-    buy_and_hold = next((s for s in strategies if s.kind == "fixed" and s.max_exposure == 1.0 and s.stop_loss == 0), None)
-    if buy_and_hold is not None and buy_and_hold.name not in curves:
-        curves[buy_and_hold.name] = equity_curves(buy_and_hold, simple, sigma0=paths.sigma, cost=config.cost)[0]
+    by_name = {s.name: s for s in strategies}
+    buy_and_hold = [s.name for s in strategies if s.kind == "fixed" and s.max_exposure == 1.0
+                    and s.stop_loss == 0 and not s.breaker][:1]
+    names = list(dict.fromkeys([n for mix in mixes.values() for n in mix] + buy_and_hold))
+    curves = {n: equity_curves(by_name[n], simple, sigma0=paths.sigma, cost=config.cost)[0] for n in names}
+    for label, mix in mixes.items():
+        curves[label] = sum(w * curves[n] for n, w in mix.items()) / sum(mix.values())
     index = [holdout.log_returns.index[0] - pd.tseries.offsets.BDay(1)] + list(holdout.log_returns.index)
     frame = pd.DataFrame(curves, index=pd.DatetimeIndex(index, name="date"))
     summary = {name: performance_summary(frame[name].to_numpy(), paths.periods_per_year) for name in frame}
@@ -319,9 +319,10 @@ def run(config: RunConfig, *, progress: bool = True, runner=None, block: int = 8
     stage()
     holdout_scenarios = _holdout_scenarios(holdout, set(ids))
     holdout_scen = _evaluate_holdout_scenarios(strategies, holdout_scenarios, paths, config, solution)
-    holdout_hist = _evaluate_holdout_history(holdout, strategies, solution, paths, config)
     sweep = severity_sweep(game, scenarios)
     mandate = invested_mandate(game, strategies) if config.allow_cash else None
+    mixes = {"robust mix": solution.row_support(1e-6), **({"invested mix": mandate["mix"]} if mandate else {})}
+    holdout_hist = _evaluate_holdout_history(holdout, strategies, mixes, paths, config)
     stage()
     robustness = runner.map(_robustness_block, _checked_strategies(strategies, solution, mandate),
                             strategies=strategies, limits=limits, train=train, holdout=holdout, paths=paths,
