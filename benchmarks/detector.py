@@ -184,7 +184,7 @@ def quality(args) -> None:
     normal_frames = [ours(normal, i) for i in range(args.test_streams)]
     flags = np.concatenate([f["flag"].to_numpy()[warm:] for f in normal_frames])
     n_events = sum(events(f["flag"].to_numpy()[warm:]).sum() for f in normal_frames)
-    print(f"\n## 3. Detection quality (simulated 1-second ticks, daily vol drawn from the real S&P 500)")
+    print("\n## 3. Detection quality (simulated 1-second ticks, daily vol drawn from the real S&P 500)")
     print(f"calibrated on {args.cal_streams} x {n_ticks} normal ticks at false_alarm_rate={args.rate:g} "
           f"(achieved in sample {detector.calibration_['achieved_rate']:.2e}); thresholds "
           + ", ".join(f"{k} {v:.1f}" for k, v in detector.thresholds.items()))

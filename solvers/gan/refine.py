@@ -262,7 +262,6 @@ def refine_game(
             chosen.append(int(i))
     new_scenarios = tuple(candidate_scenarios[i] for i in chosen)
 
-    columns = scenarios + list(new_scenarios)
     all_returns = np.concatenate([attacked, candidate_returns[chosen]])
     rules = pd.concat([payoff_before, table(new_scenarios, candidate_returns[chosen])], axis=1)
     policy_row = pd.DataFrame([policy_utility(gan, all_returns, **policy_settings)],
