@@ -16,16 +16,25 @@ Uncertainty (both may be combined):
   * ``"tv"``: total variation ``{q : (1/2) ||q - p||_1 <= eps}``. The worst case moves mass
     ``eps`` from the best outcomes to the worst scenario, so
     ``sup_q E_q[g] = eps max_k g_k + (1 - eps) CVaR_eps(g)`` (upper tail), an LP.
-  * ``"wasserstein"``: type-1 Wasserstein ball of radius ``eps`` (Euclidean ground metric on
-    return vectors, unbounded support) around the empirical distribution. For the linear
-    loss, ``sup E[l] = E_p[l] + eps ||w||_2`` and ``sup CVaR_alpha(l) = CVaR_alpha,p(l) + eps
-    ||w||_2 / (1 - alpha)`` (Esfahani & Kuhn 2018; Pflug, Pichler & Wozabal 2012).
+  * ``"wasserstein"``: type-1 Wasserstein ball of radius ``eps`` (ground metric the
+    ``l_r`` norm on return vectors, ``r = wasserstein_norm`` in {1, 2, inf}, Euclidean by
+    default; unbounded support) around the empirical distribution. With ``||.||_*`` the dual
+    norm (``l_inf``, ``l_2``, ``l_1``), for the linear loss ``sup E[l] = E_p[l] + eps ||w||_*``
+    and ``sup CVaR_alpha(l) = CVaR_alpha,p(l) + eps ||w||_* / (1 - alpha)`` (Esfahani & Kuhn
+    2018; Pflug, Pichler & Wozabal 2012).
 
   The mean then ranges over ``{c + R^T (q - p) + delta}``, the Minkowski sum of the two.
 
 Objectives: ``"mean"`` maximises the worst-case expected return; ``"cvar"`` minimises the
 worst-case CVaR of the loss at level ``alpha`` over the ambiguity ball (optionally with a
-floor on the worst-case expected return, where the mean set acts).
+floor on the worst-case expected return, where the mean set acts); ``"mean_cvar"`` minimises
+the worst case of ``E[l] + lambda CVaR_alpha(l)`` (``lambda = risk_aversion``; skfolio's
+``DistributionallyRobustCVaR`` objective); ``"mean_variance"`` maximises the worst-case mean
+minus ``lambda w^T Sigma w`` with ``Sigma = return_covariance`` (Riskfolio-Lib's worst-case
+``Utility`` with a fixed covariance). The joint worst case of ``E[l] + lambda CVaR(l)`` is the
+sum of the two worst cases: for the TV ball one distribution (mass moved to the largest
+loss) dominates all others in first order, and in the Wasserstein ball both suprema are
+approached by the same far transport along the dual-norm direction of ``w``.
 
 Constraints: ``sum w = budget``; long-only (``w >= 0``) or long-short; leverage
 ``sum |w| <= L``; per-sleeve caps ``|w_k| <= cap_k``; a drawdown budget, modelled as the
@@ -54,9 +63,10 @@ from solvers.kkt import KKTResiduals, kkt_residuals
 
 __all__ = ["OBJECTIVES", "RobustAllocation", "UncertaintySet", "robust_allocation", "worst_case_bounds"]
 
-OBJECTIVES = ("mean", "cvar")
+OBJECTIVES = ("mean", "cvar", "mean_cvar", "mean_variance")
 MEAN_SETS = (None, "box", "ellipsoid")
 AMBIGUITIES = (None, "tv", "wasserstein")
+DUAL_NORMS = {1.0: np.inf, 2.0: 2.0, np.inf: 1.0}  # Wasserstein ground norm -> its dual
 _LP_CHAIN = ("CLARABEL", "HIGHS")
 _CONIC_CHAIN = ("CLARABEL", "SCS")
 
@@ -78,6 +88,8 @@ class UncertaintySet:
         The ellipsoid's ``kappa``.
     ambiguity : {None, "tv", "wasserstein"}
     ambiguity_radius : float
+    ground_norm : {1, 2, inf}
+        The Wasserstein ground metric's ``l_r`` norm.
     """
 
     probabilities: np.ndarray
@@ -88,6 +100,7 @@ class UncertaintySet:
     radius: float = 0.0
     ambiguity: str | None = None
     ambiguity_radius: float = 0.0
+    ground_norm: float = 2.0
     settings: dict = field(default_factory=dict)
 
 
@@ -100,11 +113,13 @@ class RobustAllocation:
     weights : ndarray of shape (n_sleeves,)
     labels : tuple of str
         Sleeve names.
-    objective : {"mean", "cvar"}
+    objective : {"mean", "cvar", "mean_cvar", "mean_variance"}
     worst_case : float
         The objective's worst case, recomputed in closed form: the worst-case expected return
-        (``"mean"``, higher is better) or the worst-case CVaR of the loss (``"cvar"``, lower is
-        better).
+        (``"mean"``, higher is better), the worst-case CVaR of the loss (``"cvar"``, lower is
+        better), ``risk_aversion * worst_case_cvar - worst_case_mean`` (``"mean_cvar"``, lower is
+        better) or ``worst_case_mean - risk_aversion * w^T Sigma w`` (``"mean_variance"``, higher
+        is better).
     solver_objective : float
         The solver's optimal value, to compare with ``worst_case``.
     worst_case_mean, worst_case_cvar : float
@@ -201,7 +216,7 @@ def _closed_forms(w: np.ndarray, returns: np.ndarray, u: UncertaintySet, alpha: 
         q = _tv_worst(losses, p, eps)
         worst_loss_mean, worst_cvar = float(q @ losses), _cvar(losses, q, alpha)
     elif u.ambiguity == "wasserstein":
-        norm = float(np.linalg.norm(w))
+        norm = float(np.linalg.norm(w, DUAL_NORMS[u.ground_norm]))
         worst_loss_mean, worst_cvar = float(p @ losses) + eps * norm, nominal_cvar + eps * norm / (1.0 - alpha)
     else:
         worst_loss_mean, worst_cvar = float(p @ losses), nominal_cvar
@@ -244,8 +259,18 @@ def _vector(value, n: int, name: str, minimum: float = 0.0) -> np.ndarray:
     return v
 
 
+def _psd_root(matrix: np.ndarray, n: int, name: str) -> np.ndarray:
+    """``M^{1/2}`` of a symmetric positive semi-definite ``(n, n)`` matrix, so ``||root @ w||_2^2 = w^T M w``."""
+    if matrix.shape != (n, n) or not np.isfinite(matrix).all() or not np.allclose(matrix, matrix.T):
+        raise ConfigError(f"{name} must be a symmetric ({n}, {n}) matrix")
+    values, vectors = np.linalg.eigh(matrix)
+    if values.min() < -1e-10 * max(values.max(), 1.0):
+        raise ConfigError(f"{name} is not positive semi-definite (eigenvalue {values.min():.3g})")
+    return np.sqrt(np.clip(values, 0.0, None))[:, None] * vectors.T
+
+
 def _uncertainty(returns, probabilities, mean, mean_set, half_width, covariance, radius, ambiguity,
-                 ambiguity_radius) -> UncertaintySet:
+                 ambiguity_radius, wasserstein_norm=2.0) -> UncertaintySet:
     n_scenarios, n_sleeves = returns.shape
     if probabilities is None:
         p = np.full(n_scenarios, 1.0 / n_scenarios)
@@ -263,8 +288,13 @@ def _uncertainty(returns, probabilities, mean, mean_set, half_width, covariance,
     eps = float(ambiguity_radius)
     if not eps >= 0 or (ambiguity == "tv" and eps > 1):
         raise ConfigError(f"ambiguity_radius must be >= 0 (and <= 1 for 'tv'), got {ambiguity_radius}")
+    ground = float(wasserstein_norm)
+    if ground not in DUAL_NORMS:
+        raise ConfigError(f"wasserstein_norm must be 1, 2 or inf, got {wasserstein_norm!r}")
     std = returns.std(axis=0, ddof=1) if n_scenarios > 1 else np.zeros(n_sleeves)
     settings = {"mean_set": mean_set, "ambiguity": ambiguity, "ambiguity_radius": eps}
+    if ambiguity == "wasserstein":
+        settings["wasserstein_norm"] = ground
     box = root = None
     kappa = 0.0
     if mean_set == "box":  # default: 95% two-sided marginal confidence intervals of the mean
@@ -274,18 +304,14 @@ def _uncertainty(returns, probabilities, mean, mean_set, half_width, covariance,
     elif mean_set == "ellipsoid":  # default: the 95% confidence ellipsoid of the sample mean
         shape = (np.cov(returns, rowvar=False, aweights=p).reshape(n_sleeves, n_sleeves) / n_scenarios
                  if covariance is None else np.asarray(covariance, dtype=np.float64))
-        if shape.shape != (n_sleeves, n_sleeves) or not np.isfinite(shape).all() or not np.allclose(shape, shape.T):
-            raise ConfigError(f"covariance must be a symmetric ({n_sleeves}, {n_sleeves}) matrix")
-        values, vectors = np.linalg.eigh(shape)
-        if values.min() < -1e-10 * max(values.max(), 1.0):
-            raise ConfigError(f"covariance is not positive semi-definite (eigenvalue {values.min():.3g})")
-        root = np.sqrt(np.clip(values, 0.0, None))[:, None] * vectors.T
+        root = _psd_root(shape, n_sleeves, "covariance")
         kappa = float(np.sqrt(stats.chi2.ppf(0.95, n_sleeves)) if radius is None else radius)
         if not kappa >= 0:
             raise ConfigError(f"radius must be >= 0, got {radius}")
         settings["radius"] = kappa
     return UncertaintySet(probabilities=p, center=center, mean_set=mean_set, half_width=box, root=root,
-                          radius=kappa, ambiguity=ambiguity, ambiguity_radius=eps, settings=settings)
+                          radius=kappa, ambiguity=ambiguity, ambiguity_radius=eps, ground_norm=ground,
+                          settings=settings)
 
 
 def worst_case_bounds(weights, returns, *, alpha: float = 0.95, **uncertainty) -> dict:
@@ -298,7 +324,7 @@ def worst_case_bounds(weights, returns, *, alpha: float = 0.95, **uncertainty) -
     alpha : float in (0, 1)
     **uncertainty
         ``probabilities``, ``mean``, ``mean_set``, ``half_width``, ``covariance``, ``radius``,
-        ``ambiguity``, ``ambiguity_radius`` as in :func:`robust_allocation`.
+        ``ambiguity``, ``ambiguity_radius``, ``wasserstein_norm`` as in :func:`robust_allocation`.
 
     Returns
     -------
@@ -307,11 +333,12 @@ def worst_case_bounds(weights, returns, *, alpha: float = 0.95, **uncertainty) -
     """
     r, _ = _matrix(returns)
     keys = ("probabilities", "mean", "mean_set", "half_width", "covariance", "radius", "ambiguity",
-            "ambiguity_radius")
+            "ambiguity_radius", "wasserstein_norm")
+    defaults = {"ambiguity_radius": 0.0, "wasserstein_norm": 2.0}
     unknown = set(uncertainty) - set(keys)
     if unknown:
         raise ConfigError(f"unknown uncertainty arguments: {sorted(unknown)}")
-    u = _uncertainty(r, *(uncertainty.get(k, 0.0 if k == "ambiguity_radius" else None) for k in keys))
+    u = _uncertainty(r, *(uncertainty.get(k, defaults.get(k)) for k in keys))
     w = np.asarray(weights, dtype=np.float64).ravel()
     if w.shape != (r.shape[1],):
         raise ConfigError(f"weights have length {w.size}, expected {r.shape[1]}")
@@ -335,6 +362,21 @@ def _tv_sup(g, p: np.ndarray, eps: float, constraints: list):
     return eps * s + (1.0 - eps) * t + p @ z
 
 
+def _dual_norm(w, ground_norm: float, constraints: list):
+    """A variable bounding the dual norm of ``w`` from above, tight at the optimum: a second-order
+    cone (``l_2``) or linear bounds (``l_inf``: ``|w_k| <= t``; ``l_1``: ``sum |w_k| <= t``)."""
+    bound = cp.Variable()
+    dual = DUAL_NORMS[ground_norm]
+    if dual == 2.0:
+        constraints.append(cp.SOC(bound, w))
+    elif dual == np.inf:
+        constraints += [w <= bound, -w <= bound]
+    else:
+        size = cp.Variable(w.shape[0])
+        constraints += [w <= size, -w <= size, cp.sum(size) <= bound]
+    return bound
+
+
 def _worst_mean_expr(returns, w, abs_w, u: UncertaintySet, constraints: list):
     p, eps = u.probabilities, u.ambiguity_radius
     losses = -(returns @ w)
@@ -344,9 +386,7 @@ def _worst_mean_expr(returns, w, abs_w, u: UncertaintySet, constraints: list):
     else:
         expr = expr - p @ losses
         if u.ambiguity == "wasserstein":
-            norm = cp.Variable()
-            constraints.append(cp.SOC(norm, w))
-            expr = expr - eps * norm
+            expr = expr - eps * _dual_norm(w, u.ground_norm, constraints)
     if u.mean_set == "box":
         expr = expr - u.half_width @ abs_w
     elif u.mean_set == "ellipsoid":
@@ -363,9 +403,7 @@ def _worst_cvar_expr(losses, w, p, alpha, u: UncertaintySet, constraints: list):
         return tau + _tv_sup(v, p, u.ambiguity_radius, constraints) / (1.0 - alpha)
     expr = tau + (p @ v) / (1.0 - alpha)
     if u is not None and u.ambiguity == "wasserstein":
-        norm = cp.Variable()
-        constraints.append(cp.SOC(norm, w))
-        expr = expr + u.ambiguity_radius * norm / (1.0 - alpha)
+        expr = expr + u.ambiguity_radius * _dual_norm(w, u.ground_norm, constraints) / (1.0 - alpha)
     return expr
 
 
@@ -431,6 +469,9 @@ def robust_allocation(
     radius: float | None = None,
     ambiguity: str | None = None,
     ambiguity_radius: float = 0.0,
+    wasserstein_norm: float = 2.0,
+    risk_aversion: float = 1.0,
+    return_covariance=None,
     budget: float = 1.0,
     long_only: bool = True,
     leverage: float | None = None,
@@ -447,8 +488,10 @@ def robust_allocation(
     ----------
     returns : array-like of shape (n_scenarios, n_sleeves)
         Scenario returns of each sleeve; a DataFrame's columns name the sleeves.
-    objective : {"mean", "cvar"}
-        Maximise the worst-case expected return, or minimise the worst-case CVaR of the loss.
+    objective : {"mean", "cvar", "mean_cvar", "mean_variance"}
+        Maximise the worst-case expected return; minimise the worst-case CVaR of the loss;
+        minimise the worst case of ``E[loss] + risk_aversion * CVaR``; or maximise the
+        worst-case expected return minus ``risk_aversion * w^T Sigma w``.
     alpha : float in (0, 1)
         CVaR level (the mean of the worst ``1 - alpha`` of outcomes).
     probabilities : array-like of shape (n_scenarios,), optional
@@ -465,6 +508,13 @@ def robust_allocation(
     ambiguity : {None, "tv", "wasserstein"}
     ambiguity_radius : float
         ``eps`` of the ambiguity ball (TV: in [0, 1]).
+    wasserstein_norm : {1, 2, inf}
+        The Wasserstein ground metric's ``l_r`` norm (skfolio's ball uses 1).
+    risk_aversion : float
+        ``lambda >= 0`` of ``"mean_cvar"`` and ``"mean_variance"``.
+    return_covariance : array-like of shape (n_sleeves, n_sleeves), optional
+        ``Sigma`` of ``"mean_variance"``; default the covariance of ``returns`` under ``p``
+        (``ddof=1`` for uniform ``p``).
     budget : float
         ``sum w``.
     long_only : bool
@@ -473,7 +523,7 @@ def robust_allocation(
     max_weight : float or array-like of shape (n_sleeves,), optional
         Caps ``|w_k| <= max_weight_k``.
     min_return : float, optional
-        Floor on the worst-case expected return (with ``objective="cvar"``).
+        Floor on the worst-case expected return (with ``objective="cvar"`` or ``"mean_cvar"``).
     drawdown_paths : array-like of shape (n_scenarios, n_steps, n_sleeves), optional
         Per-step returns of each sleeve along each scenario path.
     drawdown_budget : float, optional
@@ -510,7 +560,16 @@ def robust_allocation(
     if objective not in OBJECTIVES:
         raise ConfigError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
     alpha = _level(alpha, "alpha")
-    u = _uncertainty(r, probabilities, mean, mean_set, half_width, covariance, radius, ambiguity, ambiguity_radius)
+    u = _uncertainty(r, probabilities, mean, mean_set, half_width, covariance, radius, ambiguity, ambiguity_radius,
+                     wasserstein_norm)
+    aversion = float(risk_aversion)
+    if not aversion >= 0:
+        raise ConfigError(f"risk_aversion must be >= 0, got {risk_aversion}")
+    sigma_root = None
+    if objective == "mean_variance":
+        sigma = (np.cov(r, rowvar=False, aweights=u.probabilities).reshape(n_sleeves, n_sleeves)
+                 if return_covariance is None else np.asarray(return_covariance, dtype=np.float64))
+        sigma_root = _psd_root(sigma, n_sleeves, "return_covariance")
     if objective == "cvar" and mean_set is not None and min_return is None:
         raise ConfigError("mean_set acts on the worst-case mean: use objective='mean' or give min_return")
     if not long_only and leverage is None and max_weight is None:
@@ -542,10 +601,18 @@ def robust_allocation(
     if leverage is not None:
         groups["leverage"] = [cp.sum(abs_w) <= float(leverage)]
     objective_constraints: list = []
-    if objective == "mean":
-        goal = cp.Maximize(_worst_mean_expr(r, w, abs_w, u, objective_constraints))
+    if objective in ("mean", "mean_variance"):
+        expr = _worst_mean_expr(r, w, abs_w, u, objective_constraints)
+        if sigma_root is not None:  # w^T Sigma w <= v as ||(2 Sigma^{1/2} w, v - 1)|| <= v + 1
+            variance = cp.Variable()
+            objective_constraints.append(cp.SOC(variance + 1, cp.hstack([2 * sigma_root @ w, variance - 1])))
+            expr = expr - aversion * variance
+        goal = cp.Maximize(expr)
     else:
-        goal = cp.Minimize(_worst_cvar_expr(-(r @ w), w, u.probabilities, alpha, u, objective_constraints))
+        expr = _worst_cvar_expr(-(r @ w), w, u.probabilities, alpha, u, objective_constraints)
+        if objective == "mean_cvar":
+            expr = aversion * expr - _worst_mean_expr(r, w, abs_w, u, objective_constraints)
+        goal = cp.Minimize(expr)
     if min_return is not None:
         floor: list = []
         floor.append(_worst_mean_expr(r, w, abs_w, u, floor) >= float(min_return))
@@ -553,23 +620,31 @@ def robust_allocation(
     if paths is not None:
         groups["drawdown"] = _drawdown_constraints(paths, w, u.probabilities, drawdown_alpha, float(drawdown_budget))
     problem = cp.Problem(goal, [c for group in groups.values() for c in group] + objective_constraints)
-    conic = mean_set == "ellipsoid" or ambiguity == "wasserstein"
+    conic = (mean_set == "ellipsoid" or (ambiguity == "wasserstein" and u.ground_norm == 2.0)
+             or objective == "mean_variance")
     chain = tuple(solvers) if solvers else (_CONIC_CHAIN if conic else _LP_CHAIN)
     name, tried, outcome = _solve(problem, chain)
     if outcome == "infeasible":
         raise InfeasibleError(f"no weights satisfy the constraints: {_diagnose(groups)} (solver {name})")
     weights = np.asarray(w.value, dtype=np.float64)
     bounds = _closed_forms(weights, r, u, alpha)
+    if objective == "mean_cvar":
+        worst_case = aversion * bounds["worst_case_cvar"] - bounds["worst_case_mean"]
+    elif objective == "mean_variance":
+        worst_case = bounds["worst_case_mean"] - aversion * float(np.sum((sigma_root @ weights) ** 2))
+    else:
+        worst_case = bounds[f"worst_case_{objective}"]
     cdar = None
     if paths is not None:
         cdar = _cvar(_additive_drawdowns(paths, weights), u.probabilities, drawdown_alpha)
     settings = {"alpha": alpha, "budget": float(budget), "long_only": bool(long_only),
                 "leverage": None if leverage is None else float(leverage),
                 "min_return": min_return, "drawdown_budget": drawdown_budget,
+                **({"risk_aversion": aversion} if objective in ("mean_cvar", "mean_variance") else {}),
                 "drawdown_alpha": drawdown_alpha if paths is not None else None, **u.settings}
     return RobustAllocation(
         weights=weights, labels=labels, objective=objective,
-        worst_case=bounds["worst_case_mean" if objective == "mean" else "worst_case_cvar"],
+        worst_case=worst_case,
         solver_objective=float(problem.value), certificate=kkt_residuals(problem), solver=name,
         fallback=tuple(tried), status=problem.status, seconds=time.perf_counter() - start,
         drawdown_cdar=cdar, settings=settings, **bounds,
