@@ -16,9 +16,17 @@ the number of iterations run. The NumPy reference of the regret-matching+ recurs
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-__all__ = ["pdhg_nb", "project_simplex_nb", "rm_plus_nb", "rm_plus_reference"]
+__all__ = [
+    "pdhg_nb", "project_simplex_nb", "rm_plus_nb", "rm_plus_pair_nb", "rm_plus_reference", "scaled_float32_pair",
+]
+
+_BLOCKS = 16
+"""Row blocks of the parallel products (a constant keeps the kernels cacheable; more blocks than
+threads also balance the sparse rows between them)."""
+_PARALLEL_CELLS = 200_000
+"""Smaller games multiply serially: starting threads twice an iteration would cost more."""
 
 
 @njit(cache=True)
@@ -39,8 +47,48 @@ def _regret_step(q, regret, previous, predictive, out):
 
 
 @njit(cache=True)
-def rm_plus_nb(a, tol, max_iter, predictive):
-    """Regret matching+ with alternating updates and linear averaging.
+def _add_weighted_rows(w, mat, lo, hi, out):
+    """``out <- sum_{lo <= i < hi, w_i != 0} w_i mat[i]`` (float64)."""
+    out[:] = 0.0
+    for i in range(lo, hi):
+        wi = w[i]
+        if wi != 0.0:
+            for j in range(out.size):
+                out[j] += wi * mat[i, j]
+
+
+@njit(parallel=True, cache=True)
+def _weighted_row_sum_parallel(w, mat, partial, out):
+    blocks = partial.shape[0]
+    k = mat.shape[0]
+    for b in prange(blocks):
+        _add_weighted_rows(w, mat, b * k // blocks, (b + 1) * k // blocks, partial[b])
+    for j in prange(out.size):
+        total = 0.0
+        for b in range(blocks):
+            total += partial[b, j]
+        out[j] = total
+
+
+@njit(cache=True)
+def _weighted_row_sum(w, mat, partial, out):
+    """``out <- w @ mat`` in float64, skipping the rows where ``w`` is 0.
+
+    ``mat`` is (k, n) float32 or float64, C-contiguous; ``partial`` (blocks, n) float64 is
+    scratch: with more than one block, each block of rows sums into its own row of it in
+    parallel, then the blocks are added (one block: a serial sum, no thread start-up).
+    Regret-matching iterates are sparse (about half their entries are 0 on random games), so
+    skipping rows saves that share of the memory traffic, which bounds the iteration.
+    """
+    if partial.shape[0] == 1:
+        _add_weighted_rows(w, mat, 0, mat.shape[0], out)
+    else:
+        _weighted_row_sum_parallel(w, mat, partial, out)
+
+
+@njit(cache=True)
+def rm_plus_pair_nb(a, a_t, tol, max_iter, predictive):
+    """Regret matching+ with alternating updates and linear averaging, on ``a`` and its transpose.
 
     Iteration ``t = 1, 2, ...``: the row player's regrets ``A y_t - x_t^T A y_t`` update its
     clipped cumulative regrets ``Q_x`` and give ``x_{t+1}``; then the column player's regrets
@@ -49,11 +97,17 @@ def rm_plus_nb(a, tol, max_iter, predictive):
     2021) the next mix is proportional to ``max(Q + r, 0)`` where ``r`` is the latest
     instantaneous regret (the prediction of the next one).
 
+    Both products are row sums weighted by a sparse mix: ``x^T A`` over the rows of ``a`` and
+    ``A y`` over the rows of ``a_t``, in parallel and in float64 whatever the matrices' dtype
+    (float32 copies halve the memory traffic; see :func:`scaled_float32_pair`).
+
     Parameters
     ----------
-    a : float64 (n_rows, n_cols), C-contiguous
+    a : float32 or float64 (n_rows, n_cols), C-contiguous
+    a_t : same dtype (n_cols, n_rows), C-contiguous
+        The transpose of ``a``, stored row by row.
     tol : float
-        Stop when the averages' duality gap is at most ``tol`` (payoff units).
+        Stop when the averages' duality gap is at most ``tol`` (payoff units of ``a``).
     max_iter : int
     predictive : bool
 
@@ -65,8 +119,13 @@ def rm_plus_nb(a, tol, max_iter, predictive):
     iterations : int
     """
     m, n = a.shape
+    blocks = _BLOCKS if m * n >= _PARALLEL_CELLS else 1
+    partial_x = np.empty((blocks, m))
+    partial_y = np.empty((blocks, n))
     x = np.full(m, 1.0 / m)
     y = np.full(n, 1.0 / n)
+    ay = np.empty(m)
+    xa = np.empty(n)
     qx = np.zeros(m)
     qy = np.zeros(n)
     rx = np.zeros(m)
@@ -80,12 +139,12 @@ def rm_plus_nb(a, tol, max_iter, predictive):
     t = 0
     while t < max_iter:
         t += 1
-        ay = a @ y
+        _weighted_row_sum(y, a_t, partial_x, ay)
         v = x @ ay
         for i in range(m):
             rx[i] = ay[i] - v
         _regret_step(qx, rx, rx, predictive, x)
-        xa = x @ a
+        _weighted_row_sum(x, a, partial_y, xa)
         w = xa @ y
         for j in range(n):
             ry[j] = w - xa[j]
@@ -101,6 +160,47 @@ def rm_plus_nb(a, tol, max_iter, predictive):
         if gaps[t - 1] <= tol:
             break
     return sx / weight, sy / weight, gaps[:t].copy(), t
+
+
+@njit(cache=True)
+def rm_plus_nb(a, tol, max_iter, predictive):
+    """Regret matching+ on ``a`` (float64 (n_rows, n_cols)): :func:`rm_plus_pair_nb` with ``a.T`` copied.
+
+    Returns ``(x, y, gaps, iterations)`` as the module docstring states.
+    """
+    return rm_plus_pair_nb(a, np.ascontiguousarray(a.T), tol, max_iter, predictive)
+
+
+@njit(parallel=True, cache=True)
+def scaled_float32_pair(a, low, scale, b, b_t):
+    """Write ``(a - low) * scale`` as float32 into ``b`` and its transpose into ``b_t``, in one pass.
+
+    The outputs are passed in so that NumPy allocates them (it asks the kernel for huge pages,
+    which makes first-touching a large matrix several times faster).
+
+    Parameters
+    ----------
+    a : float64 (n_rows, n_cols)
+    low, scale : float
+        With ``low = min(a)`` and ``scale = 1 / (max(a) - min(a))`` the copies lie in [0, 1]:
+        float32 round-off is then at most 3e-8 per entry, far below the gaps an approximate
+        solve asks for, and regret matching's iterates do not change under the affine map.
+    b : float32 (n_rows, n_cols), C-contiguous (output)
+    b_t : float32 (n_cols, n_rows), C-contiguous (output)
+    """
+    m, n = a.shape
+    tile = 64
+    for bi in prange((m + tile - 1) // tile):
+        i0 = bi * tile
+        i1 = min(i0 + tile, m)
+        for j0 in range(0, n, tile):
+            j1 = min(j0 + tile, n)
+            for i in range(i0, i1):
+                for j in range(j0, j1):
+                    b[i, j] = np.float32((a[i, j] - low) * scale)
+            for j in range(j0, j1):
+                for i in range(i0, i1):
+                    b_t[j, i] = b[i, j]
 
 
 def rm_plus_reference(a, iterations, predictive=False):

@@ -29,6 +29,7 @@ os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))
 import numpy as np  # noqa: E402
 from scipy.optimize import linprog  # noqa: E402
 
+from accelerated.iterative import rm_plus_reference  # noqa: E402
 from gametheory.certificates import exploitability  # noqa: E402
 from solvers.zero_sum import solve_zero_sum  # noqa: E402
 
@@ -110,6 +111,23 @@ def _timed(function, a, repeat):
     return best, out
 
 
+def _huge(n: int, seed: int, repeat: int) -> None:
+    """Approximate (1e-4) solve of an n x n game: ours against the plain-NumPy predictive RM+ loop run for
+    as many iterations as ours needed, in the same run."""
+    a = np.random.default_rng(seed + n).random((n, n))
+    print(f"approximate, tol 1e-4 of the range, {n} x {n}")
+    print(f"{'solver':<34} {'seconds':>9} {'iterations':>11} {'exploitability/range':>21} {'x numpy time':>13}")
+    rows = []
+    for method in ("prm+", "auto"):
+        seconds, sol = _timed(lambda m: solve_zero_sum(m, method, tol=1e-4), a, repeat)
+        rows.append((f"ours {method}", seconds, sol.iterations, sol.exploitability / np.ptp(a)))
+    iterations = rows[0][2]
+    seconds, (x, y, _) = _timed(lambda m: rm_plus_reference(m, iterations, predictive=True), a, 1)
+    rows.append(("numpy predictive RM+ (same iters)", seconds, iterations, exploitability(a, x, y) / np.ptp(a)))
+    for name, seconds_, its, gap in rows:
+        print(f"{name:<34} {seconds_:>9.2f} {its:>11d} {gap:>21.2e} {seconds / seconds_:>13.2f}")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300])
@@ -117,6 +135,7 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=1, help="timings per solver; the best is kept")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip", nargs="*", default=[], help="substrings of solver names to leave out")
+    parser.add_argument("--huge", type=int, help="also an approximate n x n game (e.g. 10000), ours vs a NumPy loop")
     args = parser.parse_args(argv)
     sizes = args.sizes + ([1000] if args.large else [])
     warm = np.random.default_rng(99).random((20, 20))
@@ -135,6 +154,8 @@ def main(argv=None) -> None:
         for name, seconds, gap in rows:
             print(f"{n:>5}  {name:<28} {seconds:>9.3f} {gap:>15.2e} {base / seconds:>17.2f}")
         print()
+    if args.huge:
+        _huge(args.huge, args.seed, args.repeat)
 
 
 if __name__ == "__main__":

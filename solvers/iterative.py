@@ -1,7 +1,9 @@
 """Iterative solvers for large zero-sum games: regret matching+, predictive RM+ and restarted PDHG.
 
 Thin wrappers over the kernels of :mod:`accelerated.iterative`: validate once, convert the
-relative tolerance into payoff units, run the kernel and record what happened. Exact answers
+relative tolerance into payoff units, run the kernel and record what happened. Regret matching
+on large games iterates on float32 copies of the matrix (half the memory traffic) when the
+tolerance allows it, and certifies the result in float64 on the full matrix. Exact answers
 (with a certificate recomputed from the matrix) come from :func:`solvers.solve_zero_sum`, which
 calls these and may finish with a small LP on the supports they identify.
 """
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from accelerated.iterative import pdhg_nb, rm_plus_nb
+from accelerated.iterative import pdhg_nb, rm_plus_nb, rm_plus_pair_nb, scaled_float32_pair
+from gametheory.certificates import exploitability
 from gametheory.errors import ConfigError
 from gametheory.game import as_payoff_matrix
 
@@ -22,6 +25,12 @@ __all__ = ["ITERATIVE_METHODS", "IterativeRun", "run_iterative"]
 ITERATIVE_METHODS = ("rm+", "prm+", "pdhg")
 DEFAULT_MAX_ITER = 100_000
 _PDHG_RESTART = 0.5
+FLOAT32_CELLS = 4_000_000
+"""``rm+`` and ``prm+`` iterate on float32 copies of games with at least this many cells ..."""
+FLOAT32_MIN_TOL = 1e-6
+"""... when the relative tolerance asked is at least this (float32 round-off is about 3e-8 of the range)."""
+_FLOAT32_TARGET = 0.95
+"""The float32 iteration stops at this fraction of the tolerance, a margin for its round-off."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,9 @@ class IterativeRun:
     tol : float
         The relative tolerance asked (a fraction of the payoff range).
     seconds : float
+    precision : str
+        ``"float64"``, or ``"float32"`` when the iteration ran on float32 copies of the matrix
+        (the pair returned is then certified in float64 on the full matrix).
     """
 
     row_strategy: np.ndarray
@@ -53,6 +65,7 @@ class IterativeRun:
     method: str
     tol: float
     seconds: float
+    precision: str = "float64"
 
 
 def check_tolerance(tol, max_iter) -> tuple[float, int]:
@@ -90,21 +103,45 @@ def run_iterative(payoff, method: str = "prm+", tol: float = 1e-4, max_iter: int
         raise ConfigError(f"unknown iterative method {method!r}; choose one of {', '.join(ITERATIVE_METHODS)}")
     tol, max_iter = check_tolerance(tol, max_iter)
     a = as_payoff_matrix(payoff)
-    span = float(np.ptp(a))
+    low = float(a.min())
+    span = float(a.max()) - low
     start = time.perf_counter()
+    precision, certified = "float64", None
     if span == 0.0:
         x, y, gaps, iterations = np.full(a.shape[0], 1 / a.shape[0]), np.full(a.shape[1], 1 / a.shape[1]), np.zeros(1), 1
     elif method == "pdhg":
         x, y, gaps, iterations = pdhg_nb(a, tol * span, max_iter, _PDHG_RESTART)
     else:
-        x, y, gaps, iterations = rm_plus_nb(a, tol * span, max_iter, method == "prm+")
+        x, y, gaps, iterations, precision, certified = _regret_matching(a, low, span, tol, max_iter, method == "prm+")
+    converged = (gaps[-1] if certified is None else certified) <= tol * span
     return IterativeRun(
         row_strategy=x / x.sum(),
         col_strategy=y / y.sum(),
         gaps=gaps,
         iterations=int(iterations),
-        converged=bool(gaps[-1] <= tol * span),
+        converged=bool(converged),
         method=method,
         tol=tol,
         seconds=time.perf_counter() - start,
+        precision=precision,
     )
+
+
+def _regret_matching(a: np.ndarray, low: float, span: float, tol: float, max_iter: int, predictive: bool):
+    """(P)RM+ on ``a``, through float32 copies when the game is large and ``tol`` allows it.
+
+    The float32 run works on ``(a - low) / span`` (regret matching's iterates do not change under
+    that map) and stops at ``_FLOAT32_TARGET * tol``; its pair is then certified in float64 on
+    ``a``. If that certificate misses ``tol`` although the float32 run converged, the solve
+    starts again in float64. Returns ``(x, y, gaps, iterations, precision, certified gap or None)``.
+    """
+    if a.size >= FLOAT32_CELLS and tol >= FLOAT32_MIN_TOL:
+        b, b_t = np.empty(a.shape, dtype=np.float32), np.empty(a.shape[::-1], dtype=np.float32)
+        scaled_float32_pair(a, low, 1.0 / span, b, b_t)
+        x, y, gaps, iterations = rm_plus_pair_nb(b, b_t, _FLOAT32_TARGET * tol, max_iter, predictive)
+        del b, b_t
+        certified = exploitability(a, x, y)
+        if certified <= tol * span or gaps[-1] > _FLOAT32_TARGET * tol:
+            return x, y, gaps * span, iterations, "float32", certified
+    x, y, gaps, iterations = rm_plus_nb(a, tol * span, max_iter, predictive)
+    return x, y, gaps, iterations, "float64", None

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from accelerated.iterative import pdhg_nb, project_simplex_nb, rm_plus_nb, rm_plus_reference
+from accelerated.iterative import (
+    pdhg_nb, project_simplex_nb, rm_plus_nb, rm_plus_pair_nb, rm_plus_reference, scaled_float32_pair,
+)
 
 
 @pytest.mark.parametrize("predictive", [False, True])
@@ -46,3 +48,24 @@ def test_simplex_projection_against_brute_force():
         # KKT: p = max(v - theta, 0) for one theta; p is closer to v than random simplex points.
         others = rng.dirichlet(np.ones(6), size=200)
         assert np.linalg.norm(p - v) <= np.linalg.norm(others - v, axis=1).min() + 1e-12
+
+
+def test_float32_pair_is_the_scaled_matrix_and_its_transpose():
+    a = np.random.default_rng(4).normal(size=(70, 130))  # not a multiple of the tile
+    b, b_t = np.empty(a.shape, np.float32), np.empty(a.shape[::-1], np.float32)
+    scaled_float32_pair(a, a.min(), 1 / np.ptp(a), b, b_t)
+    np.testing.assert_array_equal(b, ((a - a.min()) / np.ptp(a)).astype(np.float32))
+    np.testing.assert_array_equal(b_t, b.T)
+
+
+@pytest.mark.parametrize("predictive", [False, True])
+def test_float32_kernel_matches_the_reference_on_the_rounded_matrix(predictive):
+    a = np.random.default_rng(5).random((45, 33))
+    b, b_t = np.empty(a.shape, np.float32), np.empty(a.shape[::-1], np.float32)
+    scaled_float32_pair(a, a.min(), 1 / np.ptp(a), b, b_t)
+    x, y, gaps, iterations = rm_plus_pair_nb(b, b_t, 0.0, 30, predictive)
+    x_ref, y_ref, gaps_ref = rm_plus_reference(b.astype(np.float64), 30, predictive)  # float64 sums of float32 entries
+    assert iterations == 30
+    np.testing.assert_allclose(x, x_ref, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(y, y_ref, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(gaps, gaps_ref, rtol=0, atol=1e-12)

@@ -108,6 +108,29 @@ def test_auto_approximate_meets_requested_tolerance(tol):
     assert sol.exploitability <= tol * np.ptp(a)
 
 
+@pytest.mark.parametrize("method", ["rm+", "prm+"])
+def test_float32_route_returns_a_float64_certified_answer(method, monkeypatch):
+    monkeypatch.setattr("solvers.iterative.FLOAT32_CELLS", 0)  # a 300 x 300 game takes the large-game route
+    a = 3 - 7 * np.random.default_rng(12).random((300, 300))
+    run = run_iterative(a, method, tol=1e-4)
+    assert run.precision == "float32" and run.converged
+    assert certify(a, run.row_strategy, run.col_strategy).exploitability <= 1e-4 * np.ptp(a)
+    for route in (method, "auto"):
+        sol = solve_zero_sum(a, route, tol=1e-4)
+        assert sol.success and sol.exploitability <= 1e-4 * np.ptp(a)
+        assert sol.exploitability == certify(a, sol.row_strategy, sol.col_strategy).exploitability
+
+
+def test_float32_route_falls_back_to_float64_when_its_certificate_misses(monkeypatch):
+    monkeypatch.setattr("solvers.iterative.FLOAT32_CELLS", 0)
+    monkeypatch.setattr("solvers.iterative._FLOAT32_TARGET", 50.0)  # float32 stops at 50 x tol: certificate misses
+    a = np.random.default_rng(13).random((200, 150))
+    run = run_iterative(a, "prm+", tol=1e-4)
+    assert run.precision == "float64" and run.converged
+    assert certify(a, run.row_strategy, run.col_strategy).exploitability <= 1e-4 * np.ptp(a)
+    assert run_iterative(a, "prm+", tol=1e-7).precision == "float64"  # below FLOAT32_MIN_TOL: float64 only
+
+
 def test_iteration_limit_reports_failure():
     a = np.random.default_rng(2).random((30, 30))
     sol = solve_zero_sum(a, "rm+", tol=1e-12, max_iter=5)
