@@ -24,7 +24,6 @@ from scenarios.data import MarketData, load_market, load_prices
 from scenarios.paths import BasePaths, make_paths
 from scenarios.library import default_library
 from scenarios.scenario_set import Scenario, apply_scenarios, foundation_scenarios
-from solvers.gan import GANConfig, RefinementResult, refine_game
 from solvers import RegretSolution, ZeroSumSolution, minimax_regret, solve_zero_sum
 
 __all__ = ["RunResult", "run", "STAGES"]
@@ -55,7 +54,7 @@ class RunResult:
     holdout_history: dict = field(repr=False)
     severity_sweep: list = field(repr=False)
     robustness: list = field(repr=False)
-    refinement: RefinementResult | None = field(repr=False)
+    refinement: object = field(repr=False)  # solvers.gan.RefinementResult, or None without the GAN stage
     mandate: dict | None = field(repr=False)
     seconds: float = 0.0
 
@@ -245,7 +244,9 @@ def _checked_strategies(strategies, solution, mandate) -> list[int]:
     return list(dict.fromkeys(int(k) for k in chosen))
 
 
-def _gan_config(config: RunConfig) -> GANConfig:
+def _gan_config(config: RunConfig):
+    from solvers.gan import GANConfig  # torch is loaded only when the GAN stage runs
+
     if config.gan == "short" and config.quick:
         base = GANConfig(iterations=10, batch_paths=16, check_every=10, best_response_steps=5, eval_paths=16)
     elif config.gan == "short":
@@ -255,10 +256,15 @@ def _gan_config(config: RunConfig) -> GANConfig:
     return replace(base, utility=config.utility, drawdown_penalty=config.drawdown_penalty, cost=config.cost)
 
 
-def _refine(config, strategies, scenarios, holdout_scenarios, paths, train) -> RefinementResult | None:
-    """The GAN stage on the invested game (risky strategies only: with cash the value is pinned at 0)."""
+def _refine(config, strategies, scenarios, holdout_scenarios, paths, train):
+    """The GAN stage on the invested game (risky strategies only: with cash the value is pinned at 0).
+
+    Returns a :class:`solvers.gan.RefinementResult`, or None when ``config.gan`` is "off".
+    """
     if config.gan == "off":
         return None
+    from solvers.gan import refine_game
+
     invested = [s for s in strategies if s.max_exposure > 0]
     return refine_game(invested, scenarios, paths, holdout_scenarios=holdout_scenarios, market=train,
                        config=_gan_config(config), rng=config.seed)
