@@ -29,17 +29,7 @@ def test_dominant_strategy_has_zero_regret():
 def test_matches_direct_lp(a):
     reg = minimax_regret(a)
     r = regret_matrix(a)
-    m, n = r.shape
-    # min t s.t. R^T x <= t, sum x = 1, x >= 0 -- written out independently.
-    res = linprog(
-        np.r_[np.zeros(m), 1.0],
-        A_ub=np.hstack([r.T, -np.ones((n, 1))]),
-        b_ub=np.zeros(n),
-        A_eq=np.r_[np.ones(m), 0.0][None, :],
-        b_eq=[1.0],
-        bounds=[(0, None)] * m + [(None, None)],
-        method="highs",
-    )
+    res = _direct_minimax_regret_lp(r)
     assert reg.max_regret == pytest.approx(res.fun, abs=1e-7 * max(np.ptp(a), 1))
     assert reg.max_regret == pytest.approx(float((reg.strategy @ r).max()), abs=1e-12)
     assert reg.lower_bound <= reg.max_regret + 1e-12
