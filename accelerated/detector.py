@@ -49,14 +49,13 @@ __all__ = [
     "N_SLOTS",
     "detector_run_nb",
     "detector_step_nb",
-    "first_invalid_nb",
     "new_state",
 ]
 
 FAMILIES = ("flash_crash", "pump_and_dump", "spoofing", "coordinated")
 """Attack families, in the order of their codes 0..3."""
 
-# error codes returned by the step and by first_invalid_nb; no flag is -1, a family is 0..3
+# error codes returned by the step and by the batch; no flag is -1, a family is 0..3
 NO_FLAG = -1
 BAD_PRICE = -2
 BAD_VOLUME = -3
@@ -107,7 +106,7 @@ _Z_MAX = 50.0  # standardised features are clipped here, so one bad tick cannot 
 _TINY = 1e-300
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _tick_error_nb(price, volume, imbalance, reference):
     """Error code of one tick's inputs (0 when valid). NaN imbalance/reference mean missing."""
     if not (price > 0.0 and price < np.inf):
@@ -310,76 +309,55 @@ def detector_step_nb(s, price, volume, imbalance, reference):
 
 
 @njit(cache=True, error_model="numpy")
-def first_invalid_nb(prices, volumes, imbalance, reference):
-    """First invalid tick of a batch, by the rules of :func:`detector_step_nb`.
-
-    Parameters
-    ----------
-    prices, volumes : float64 ndarray of shape (n_ticks,)
-    imbalance, reference : float64 ndarray of shape (n_ticks,) or (0,)
-        An empty array means the channel is not observed.
-
-    Returns
-    -------
-    index : int
-        Row of the first invalid tick, or -1 when all are valid.
-    code : int
-        Its error code (0 when all are valid).
-    """
-    has_imbalance = imbalance.shape[0] > 0
-    has_reference = reference.shape[0] > 0
-    for t in range(prices.shape[0]):
-        error = _tick_error_nb(
-            prices[t],
-            volumes[t],
-            imbalance[t] if has_imbalance else np.nan,
-            reference[t] if has_reference else np.nan,
-        )
-        if error != 0:
-            return t, error
-    return -1, 0
-
-
-@njit(cache=True, error_model="numpy")
-def detector_run_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores):
+def detector_run_nb(s, prices, volumes, imbalance, reference, codes, scores):
     """Run :func:`detector_step_nb` over a batch of ticks, continuing from state ``s``.
 
     Parameters
     ----------
     s : float64 ndarray of shape (N_SLOTS,)
-        Updated in place to the state after the last tick.
+        Updated in place to the state after the last tick; untouched when a tick is invalid.
     prices, volumes : float64 ndarray of shape (n_ticks,)
-        Valid inputs (check with :func:`first_invalid_nb` first).
     imbalance, reference : float64 ndarray of shape (n_ticks,) or (0,)
-        An empty array means the channel is not observed.
-    codes : int64 ndarray of shape (n_ticks,)
+        An empty array means the channel is not observed; a NaN entry, not observed at that tick.
+    codes : int8 ndarray of shape (n_ticks,)
         Out: -1 or the flagged family code per tick.
-    scores : float64 ndarray of shape (n_ticks,)
-        Out: the tick's score.
-    family_scores : float64 ndarray of shape (n_ticks, 4)
-        Out: statistic / threshold of each family.
+    scores : float64 ndarray of shape (5, n_ticks)
+        Out: row 0 the tick's score, rows 1..4 statistic / threshold of each family.
+
+    Returns
+    -------
+    row : int
+        The first invalid tick by the rules of :func:`detector_step_nb` (the ticks are checked
+        before any is processed, so ``s`` is untouched then), or -1 when every tick is valid.
+    error : int
+        Its error code; 0 when every tick is valid.
     """
     has_imbalance = imbalance.shape[0] > 0
     has_reference = reference.shape[0] > 0
     # one loop, specialised per observed channel: the flags are constants in each inlined copy,
     # so a missing channel's code is compiled away
     if has_imbalance and has_reference:
-        _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores, True, True)
-    elif has_imbalance:
-        _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores, True, False)
-    elif has_reference:
-        _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores, False, True)
-    else:
-        _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores, False, False)
+        return _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, True, True)
+    if has_imbalance:
+        return _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, True, False)
+    if has_reference:
+        return _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, False, True)
+    return _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, False, False)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, family_scores, has_imbalance, has_reference):
-    """The batch loop of :func:`detector_run_nb`: parameters read once, statistics kept in
-    registers and written back once at the end."""
+def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, has_imbalance, has_reference):
+    """The batch loop of :func:`detector_run_nb`: every tick is validated first; then the
+    parameters are read once, the statistics kept in registers and written back once at the end."""
     n_ticks = prices.shape[0]
+    for t in range(n_ticks):
+        error = _tick_error_nb(
+            prices[t], volumes[t], imbalance[t] if has_imbalance else np.nan, reference[t] if has_reference else np.nan
+        )
+        if error != 0:
+            return t, error
     if n_ticks == 0:
-        return
+        return -1, 0
     p = _params_nb(s)
     st = _load_nb(s)
     code, score, f0, f1, f2, f3 = NO_FLAG, 0.0, 0.0, 0.0, 0.0, 0.0
@@ -393,12 +371,14 @@ def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, family
             reference[t] if has_reference else np.nan,
         )
         codes[t] = code
-        scores[t] = score
-        family_scores[t, 0] = f0
-        family_scores[t, 1] = f1
-        family_scores[t, 2] = f2
-        family_scores[t, 3] = f3
+        scores[0, t] = score
+        scores[1, t] = f0
+        scores[2, t] = f1
+        scores[3, t] = f2
+        scores[4, t] = f3
     _store_nb(s, st, code, score, f0, f1, f2, f3)
+    return -1, 0
+
 
 def new_state(
     alpha, alpha_base, clip, warmup, volume_weight, runup_decay, runup_share, naming_share, surge_weight, surge_level,

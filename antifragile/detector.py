@@ -56,6 +56,7 @@ _NAN = math.nan
 _FLAG_OF_CODE = (True, True, True, True, False)
 _FAMILY_OF_CODE = (*FAMILIES, None)
 _new_tuple = tuple.__new__
+_SCORE_COLUMNS = ["score", *(f"score_{name}" for name in FAMILIES)]
 
 
 @functools.cache
@@ -240,16 +241,12 @@ class ManipulationDetector:
             Wrong shapes, or an invalid tick (named by its row); nothing is processed then.
         """
         index = prices.index if isinstance(prices, pd.Series) else None
-        arrays = _batch_arrays(prices, volumes, imbalance, reference)
-        codes, scores, family_scores = _run(self._state, arrays)
-        columns = {
-            "flag": codes >= 0,
-            "family": pd.Categorical.from_codes(codes, categories=FAMILIES),
-            "score": scores,
-        }
-        for f, name in enumerate(FAMILIES):
-            columns[f"score_{name}"] = family_scores[:, f]
-        return pd.DataFrame(columns, index=index)
+        codes, scores = _run(self._state, _batch_arrays(prices, volumes, imbalance, reference))
+        # the kernel's (5, n) score block becomes the frame's float block as it is, without a copy
+        frame = pd.DataFrame(scores.T, index=index, columns=_SCORE_COLUMNS, copy=False)
+        frame.insert(0, "family", pd.Categorical.from_codes(codes, categories=FAMILIES))
+        frame.insert(0, "flag", codes >= 0)
+        return frame
 
     def reset(self) -> ManipulationDetector:
         """Forget the stream (statistics back to zero); parameters and thresholds are kept."""
@@ -292,7 +289,7 @@ class ManipulationDetector:
         stats = []
         for arrays in streams:
             state = scratch.copy()
-            stats.append(_run(state, arrays)[2][warmup + 1 :])
+            stats.append(_run(state, arrays)[1][1:, warmup + 1 :].T)
         stats = np.concatenate(stats)
         if stats.shape[0] == 0:
             raise MarketDataError(f"calibration needs streams longer than warmup + 1 = {warmup + 1} ticks")
@@ -402,10 +399,14 @@ class ManipulationDetector:
         return f"ManipulationDetector(n_ticks={self.n_ticks}, thresholds={self.thresholds})"
 
 
-def _run(state: np.ndarray, arrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validate a batch with the kernel's own rules, then run it; (codes, scores, family scores)."""
+def _run(state: np.ndarray, arrays) -> tuple[np.ndarray, np.ndarray]:
+    """Run a batch (the kernel checks every tick first); (codes, scores) where scores has shape
+    (5, n_ticks): the tick's score, then one row per family."""
     prices, volumes, imbalance, reference = arrays
-    row, code = kernel.first_invalid_nb(prices, volumes, imbalance, reference)
+    n = prices.shape[0]
+    codes = np.empty(n, dtype=np.int8)
+    scores = np.empty((1 + len(FAMILIES), n))
+    row, code = kernel.detector_run_nb(state, prices, volumes, imbalance, reference, codes, scores)
     if row >= 0:
         values = {
             "price": float(prices[row]),
@@ -414,12 +415,7 @@ def _run(state: np.ndarray, arrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]
             "reference": float(reference[row]) if reference.size else None,
         }
         raise MarketDataError(f"row {row}: " + _ERRORS[code].format(**values))
-    n = prices.shape[0]
-    codes = np.empty(n, dtype=np.int64)
-    scores = np.empty(n)
-    family_scores = np.empty((n, len(FAMILIES)))
-    kernel.detector_run_nb(state, prices, volumes, imbalance, reference, codes, scores, family_scores)
-    return codes, scores, family_scores
+    return codes, scores
 
 
 def _quantile_thresholds(stats: np.ndarray, rate: float) -> tuple[list[float], float]:

@@ -116,9 +116,9 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
 def run(arrays, state=None):
     state = k.new_state(**PARAMS) if state is None else state
     n = arrays[0].size
-    out = np.empty(n, np.int64), np.empty(n), np.empty((n, 4))
-    k.detector_run_nb(state, *arrays, *out)
-    return state, out
+    codes, scores = np.empty(n, np.int8), np.empty((5, n))
+    assert k.detector_run_nb(state, *arrays, codes, scores) == (-1, 0)
+    return state, (codes, scores[0], scores[1:].T)
 
 
 def test_kernel_matches_plain_python_reference():
@@ -166,7 +166,8 @@ def test_invalid_tick_leaves_state_untouched(tick, code):
     arrays = [np.ones(5), np.ones(5), np.zeros(5), np.ones(5)]
     for a, value in zip(arrays, tick):
         a[3] = value
-    assert k.first_invalid_nb(*arrays) == (3, code)
+    assert k.detector_run_nb(state, *arrays, np.empty(5, np.int8), np.empty((5, 5))) == (3, code)
+    assert_array_equal(state, before)  # the batch checks every tick before it processes any
 
 
 def test_missing_channels_leave_their_statistics_at_zero():
