@@ -105,7 +105,8 @@ def _blocks(result: RunResult, made: list[Figure]) -> list:
         Heading("antifragile: worst-case report", 1),
         Paragraph(f"Data: **{train['name']}** ({train['source']}), training span {train['start']} to "
                   f"{train['end']} ({train['n_obs']} prices). Seed `{cfg.seed}`, "
-                  f"{result.paths.n_paths} base paths of {result.paths.n_steps} days ({result.paths.model}). "
+                  f"{result.paths.n_paths} base paths of {result.paths.n_steps} days ({result.paths.model}"
+                  f"{', ' + result.paths.garch.vol + '-' + result.paths.garch.dist if result.paths.garch else ''}). "
                   f"Game: {len(result.strategies)} strategies x {len(result.scenarios)} attack scenarios, utility "
                   f"`{result.tables.utility_name}`. Run time {result.seconds:.1f} s. Returns are reported, never promised."),
         Heading("Base paths against the real series"),

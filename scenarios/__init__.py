@@ -14,6 +14,7 @@ from scenarios.errors import MarketDataError, ScenarioError
 from scenarios.history import CRASH_WINDOWS, CrashWindow, available_windows, crash_window
 from scenarios.paths import (
     MODELS,
+    VOLS,
     BasePaths,
     GarchFit,
     bootstrap_paths,
@@ -47,6 +48,7 @@ __all__ = [
     "MINUTES_PER_DAY",
     "MIN_OBS",
     "MODELS",
+    "VOLS",
     "PERIODS_PER_YEAR",
     "REFERENCE_SIGMA",
     "apply_scenarios",

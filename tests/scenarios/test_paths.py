@@ -1,10 +1,12 @@
-"""Base-path models on the bundled S&P 500: block bootstrap, GARCH(1,1)-t and the mix."""
+"""Base-path models on the bundled S&P 500 and NASDAQ: block bootstrap, EGARCH / GJR / GARCH and the mix."""
 
 import json
 import math
 
 import numpy as np
 import pytest
+from arch import arch_model
+from arch.univariate import ConstantMean, SkewStudent
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
@@ -20,6 +22,7 @@ from scenarios.paths import (
     make_paths,
     simulate_garch,
 )
+from scenarios.stylized import stylized_facts
 
 
 @pytest.fixture(scope="module")
@@ -136,28 +139,105 @@ def test_refuses_bad_return_arrays():
         bootstrap_paths(np.zeros((2, 2)), 2, 5)
 
 
-# --- GARCH ----------------------------------------------------------------------------------------
+# --- GARCH family ---------------------------------------------------------------------------------
 
 
-def test_garch_fit_on_sp500(fit, returns):
-    params = fit.params
-    assert list(params) == ["mu", "omega", "alpha", "beta", "nu"]
-    assert 0.9 < fit.persistence < 1.0
-    assert fit.persistence == pytest.approx(params["alpha"] + params["beta"])
-    assert 0.03 < params["alpha"] < 0.2 and params["omega"] > 0
-    assert 4.0 < params["nu"] < 10.0  # fat tails, finite kurtosis
-    assert 0.0 < params["mu"] < 0.002  # in return units, not percent
-    assert fit.unconditional_vol == pytest.approx(
-        math.sqrt(252 * params["omega"] / (1 - fit.persistence))
-    )
+def _arch_fit(returns, vol, dist="skewt"):
+    """An independent fit with arch's own front door, on percent returns."""
+    name, o = {"egarch": ("EGARCH", 1), "gjr": ("GARCH", 1), "garch": ("GARCH", 0)}[vol]
+    return arch_model(100 * returns, mean="Constant", vol=name, p=1, o=o, q=1, dist=dist).fit(disp="off")
+
+
+@pytest.mark.parametrize("market", ["sp500", "nasdaq"])
+@pytest.mark.parametrize("vol", ["egarch", "gjr", "garch"])
+def test_fit_is_arch_s_fit_in_return_units(market, vol):
+    data = load_market(market)
+    returns = data.log_returns.to_numpy()
+    fit, oracle = fit_garch(data, vol=vol), _arch_fit(returns, vol)
+    percent = oracle.params.to_numpy()
+    names = ["mu", "omega", "alpha", "gamma", "beta", "eta", "lambda"]
+    assert list(fit.params) == (names if vol != "garch" else names[:3] + names[4:])
+    assert (fit.vol, fit.dist) == (vol, "skewt")
+    got = np.array(list(fit.params.values()))
+    assert_allclose(got[0], percent[0] / 100, rtol=1e-6)  # mu
+    assert_allclose(got[2:], percent[2:], rtol=1e-6)  # alpha, gamma, beta, eta, lambda as fitted
+    beta = fit.params["beta"]
+    omega = percent[1] - 2 * math.log(100) * (1 - beta) if vol == "egarch" else percent[1] / 100**2
+    assert fit.params["omega"] == pytest.approx(omega, rel=1e-6)
+    assert fit.loglikelihood == pytest.approx(oracle.loglikelihood + returns.size * math.log(100), rel=1e-9)
+    assert_allclose(fit.conditional_vol, oracle.conditional_volatility / 100, rtol=1e-6)
+    # sane: stationary, and negative returns raise volatility (the sign of gamma differs by model)
+    assert 0.95 < fit.persistence < 1.0
+    if vol == "gjr":
+        assert fit.params["gamma"] > 0.1 and fit.params["alpha"] < 0.02  # the ARCH effect is the down days'
+    if vol == "egarch":
+        assert -0.2 < fit.params["gamma"] < -0.05
+
+
+def test_egarch_fit_on_sp500(fit, returns):
+    assert (fit.vol, fit.dist) == ("egarch", "skewt")  # the default
+    assert 0.97 < fit.persistence == fit.params["beta"] < 0.99
+    assert 4.0 < fit.params["eta"] < 10.0 and -0.2 < fit.params["lambda"] < 0.0  # fat left tail
+    assert 0.0 < fit.params["mu"] < 0.001  # in return units, not percent
     assert fit.n_obs == 5030
     assert fit.sample_std == pytest.approx(np.std(returns, ddof=1))
-    # GARCH-t beats i.i.d. normal on the same returns, in the same (return) units
+    # beats i.i.d. normal and the symmetric GARCH(1,1) on the same returns, in the same units
     iid_normal = stats.norm.logpdf(returns, returns.mean(), returns.std()).sum()
-    assert iid_normal < fit.loglikelihood < iid_normal + 2000
+    assert iid_normal < fit_garch(returns, vol="garch").loglikelihood + 50 < fit.loglikelihood
     assert fit.conditional_vol.shape == (5030,) and not fit.conditional_vol.flags.writeable
     assert fit.conditional_vol.argmax() in range(2450, 2500)  # autumn 2008
-    assert json.loads(json.dumps(fit.to_dict()))["params"] == params
+    assert json.loads(json.dumps(fit.to_dict()))["params"] == fit.params
+
+
+def test_egarch_long_run_volatility_matches_a_long_simulation(returns, fit):
+    """``unconditional_vol`` against arch simulating its own fit (percent units) for 200,000 days."""
+    oracle = _arch_fit(returns, "egarch")
+    model = ConstantMean(None, volatility=oracle.model.volatility,
+                         distribution=SkewStudent(seed=np.random.default_rng(0)))
+    variance = model.simulate(oracle.params, 200_000, burn=2000)["volatility"].to_numpy() ** 2 / 100**2
+    assert fit.unconditional_vol == pytest.approx(math.sqrt(252 * np.exp(np.log(variance).mean())), rel=0.05)
+
+
+def test_gjr_persistence_weights_gamma_by_the_down_days_share_of_variance(returns):
+    gjr = fit_garch(returns, vol="gjr")
+    alpha, gamma, beta, eta, lam = (gjr.params[name] for name in ("alpha", "gamma", "beta", "eta", "lambda"))
+    z = SkewStudent(seed=np.random.default_rng(1)).simulate([eta, lam])(2_000_000)
+    down_share = np.mean(z**2 * (z < 0))
+    assert 0.53 < down_share < 0.55 and (z < 0).mean() < 0.49  # skewed: fewer down days, larger ones
+    assert gjr.persistence == pytest.approx(alpha + down_share * gamma + beta, abs=1e-3)
+    assert gjr.unconditional_vol == pytest.approx(math.sqrt(252 * gjr.params["omega"] / (1 - gjr.persistence)))
+    assert gjr.unconditional_vol > 0.4  # near-integrated: twice the data's 19 %
+
+
+@pytest.mark.parametrize("vol", ["egarch", "gjr", "garch"])
+def test_simulation_is_arch_s_simulator(returns, vol):
+    """Paths in return units are arch's simulation of its own percent-unit fit, number for number."""
+    fit, oracle = fit_garch(returns, vol=vol), _arch_fit(returns, vol)
+    paths = simulate_garch(fit, 3, 40, rng=12)
+    generator = np.random.default_rng(12)
+    model = ConstantMean(None, volatility=oracle.model.volatility, distribution=SkewStudent(seed=generator))
+    params = oracle.params.copy()
+    params["mu"] = 100 * returns.mean()
+    states = np.asarray(oracle.conditional_volatility) ** 2
+    for path in paths.log_returns:
+        state = states[generator.integers(states.size)]
+        start = math.log(state) if vol == "egarch" else state  # arch's EGARCH state is the log variance
+        expected = model.simulate(params, 40, burn=0, initial_value_vol=start)["data"].to_numpy() / 100
+        assert_allclose(path, expected, rtol=1e-6, atol=1e-12)
+
+
+def test_egarch_paths_have_the_data_s_facts(spx, fit):
+    """Leverage effect, kurtosis, clustering and volatility of 256 simulated years against the data's."""
+    real = stylized_facts(spx.log_returns)
+    egarch = stylized_facts(simulate_garch(fit, 256, 252, rng=0).log_returns)
+    garch = stylized_facts(garch_paths(spx, 256, 252, rng=0, vol="garch", dist="t").log_returns)
+    assert -0.114 < real.leverage < -0.113 and egarch.leverage < -0.05
+    assert abs(egarch.leverage - real.leverage) < 0.05
+    assert abs(egarch.leverage - real.leverage) < abs(garch.leverage - real.leverage) - 0.05
+    assert 0.5 < egarch.excess_kurtosis / real.excess_kurtosis < 2.5
+    assert garch.excess_kurtosis / real.excess_kurtosis > 5  # no finite fourth moment: explosive paths
+    assert egarch.annual_vol == pytest.approx(real.annual_vol, rel=0.1)
+    assert egarch.acf_abs_1 == pytest.approx(real.acf_abs_1, abs=0.08)
 
 
 def test_garch_simulation_matches_the_data(fit, returns):
@@ -170,12 +250,13 @@ def test_garch_simulation_matches_the_data(fit, returns):
     assert stats.kurtosis(x.ravel()) > 0.0
     path_vol = np.median(x.std(axis=1)) * math.sqrt(252)
     assert 0.1 < path_vol < 0.3
-    # the drift is the sample's, not the t-likelihood's much larger mu
-    assert abs(x.mean() - fit.sample_mean) < abs(x.mean() - fit.params["mu"])
+    # the drift is the sample's, not the likelihood's mu
     assert fit.simulation_params == {**fit.params, "mu": fit.sample_mean}
 
 
-def test_garch_simulation_is_seeded(fit):
+@pytest.mark.parametrize("vol", ["egarch", "gjr"])
+def test_garch_simulation_is_seeded(returns, vol):
+    fit = fit_garch(returns, vol=vol)
     first = simulate_garch(fit, 6, 40, rng=5).log_returns
     assert_array_equal(first, simulate_garch(fit, 6, 40, rng=5).log_returns)
     assert not np.array_equal(first, simulate_garch(fit, 6, 40, rng=6).log_returns)
@@ -187,6 +268,9 @@ def test_garch_paths_is_fit_then_simulate(spx, fit):
     paths = garch_paths(spx, 3, 30, rng=4)
     assert_array_equal(paths.log_returns, simulate_garch(fit, 3, 30, rng=4).log_returns)
     assert paths.garch == fit
+    gjr = garch_paths(spx, 3, 30, rng=4, vol="gjr", dist="t")
+    assert_array_equal(gjr.log_returns, simulate_garch(fit_garch(spx, vol="gjr", dist="t"), 3, 30, rng=4).log_returns)
+    assert (gjr.garch.vol, gjr.garch.dist) == ("gjr", "t")
 
 
 def test_garch_refusals(returns):
@@ -194,11 +278,15 @@ def test_garch_refusals(returns):
         fit_garch(returns[:100])
     with pytest.raises(ScenarioError, match="unknown GARCH dist 'cauchy'"):
         fit_garch(returns, dist="cauchy")
+    with pytest.raises(ScenarioError, match="unknown volatility model 'figarch'; use one of egarch, gjr, garch"):
+        fit_garch(returns, vol="figarch")
 
 
-def test_normal_errors_fit_without_shape_parameters(returns):
-    fit = fit_garch(returns[-1500:], dist="normal")
-    assert list(fit.params) == ["mu", "omega", "alpha", "beta"]
+@pytest.mark.parametrize(("vol", "names"), [("egarch", ["mu", "omega", "alpha", "gamma", "beta"]),
+                                            ("garch", ["mu", "omega", "alpha", "beta"])])
+def test_normal_errors_fit_without_shape_parameters(returns, vol, names):
+    fit = fit_garch(returns[-1500:], vol=vol, dist="normal")
+    assert list(fit.params) == names
     assert fit.source == "1500 log returns (array)"
     assert simulate_garch(fit, 2, 10, rng=0).log_returns.shape == (2, 10)
 
@@ -227,3 +315,10 @@ def test_make_paths_dispatches(spx):
         make_paths(spx, 3, 25, model="garch", rng=1).log_returns,
         garch_paths(spx, 3, 25, rng=1).log_returns,
     )
+    assert_array_equal(
+        make_paths(spx, 3, 25, model="garch", rng=1, vol="garch", dist="t").log_returns,
+        garch_paths(spx, 3, 25, rng=1, vol="garch", dist="t").log_returns,
+    )
+    mixed = make_paths(spx, 4, 25, rng=1, vol="gjr")
+    assert mixed.garch.vol == "gjr"
+    assert_array_equal(mixed.log_returns[2:], make_paths(spx, 4, 25, rng=1, vol="gjr", model="mixed").log_returns[2:])
