@@ -3,7 +3,7 @@
 from accelerated.attacks import black_swan_nb, flash_crash_nb, pump_and_dump_nb, replay_nb
 from accelerated.bootstrap import block_bootstrap_nb
 from accelerated.detector import detector_run_nb, detector_step_nb
-from accelerated.payoff import equity_curves_nb, payoff_tables_nb, worst_drawdown_nb
+from accelerated.payoff import equity_curves_nb, exposure_paths_nb, payoff_tables_nb, worst_drawdown_nb
 from accelerated.reference import payoff_tables_reference
 
 from accelerated.attacks import (
@@ -29,6 +29,7 @@ __all__ = [
     "detector_run_nb",
     "detector_step_nb",
     "equity_curves_nb",
+    "exposure_paths_nb",
     "flash_crash_nb",
     "intraday_bridge_nb",
     "liquidity_gap_nb",

@@ -41,10 +41,17 @@ re-enters at once with the peak reset to ``W_t``. ``stop = 0`` switches the over
 Circuit-breaker overlay (any kind, after the stop-loss): the protocol of
 :class:`antifragile.breaker.CircuitBreaker` on daily steps, with ``limit = multiplier * max_exposure``
 (the strategy's own largest exposure, so the breaker never binds in its ``normal`` state). Before
-choosing ``e_t`` it sees the wealth ``W_t`` and an alarm: the market fell by ``drop`` or more over
-the last ``window`` steps, ``prod_{s=t-window}^{t-1} (1 + R_s) <= 1 - drop`` (``drop = 0``: no
-alarm). With ``peak`` the running maximum of wealth (reset to ``W_t`` at every halt or
-liquidation) and ``dd = 1 - W_t / peak``, in this order:
+choosing ``e_t`` it sees the wealth ``W_t`` and an alarm: the market fell anomalously over the last
+``window`` steps,
+
+    prod_{s=t-window}^{t-1} (1 + R_s) <= 1 - max(drop, drop_z * sigma * sqrt(window)),   t >= window,
+
+where ``sigma = sqrt(v)`` is the market's volatility *before* the window: the EWMA variance
+``v = (1 - b) v + b R^2`` with ``b = 2 / (vol_span + 1)``, started at ``sigma0**2`` and fed
+``R_0 .. R_{t-window-1}`` (so a crash does not widen its own yardstick). ``drop`` is a floor on the
+fall; ``drop_z = 0`` is the fixed-drop alarm, ``window = 0`` or ``drop = drop_z = 0`` no alarm.
+With ``peak`` the running maximum of wealth (reset to ``W_t`` at every halt or liquidation) and
+``dd = 1 - W_t / peak``, in this order:
 
 1. ``dd >= liquidate_loss`` and not liquidated: **liquidated** (cap 0);
 2. an alarm in ``normal`` or ``recovery``: **halted**;
@@ -60,9 +67,10 @@ In recovery stage ``k`` the cap is ``stages[k] * limit``. The exposure is then
 Encoding
 --------
 ``kinds`` int64 ``(n_strategies,)``, ``multipliers`` float64 ``(n_strategies,)`` and ``params``
-float64 ``(n_strategies, 16)`` whose columns are ``[p0, p1, p2, stop, cooldown, spare, drop, window,
-halt_loss, liquidate_loss, quiet, stage_steps, stage_1, stage_2, stage_3, max_exposure]`` (the last
-ten are the breaker's; up to three stages, padded with 1.0, which is the same as fewer stages):
+float64 ``(n_strategies, N_PARAMS = 18)`` whose columns are ``[p0, p1, p2, stop, cooldown, spare,
+drop, window, drop_z, vol_span, halt_loss, liquidate_loss, quiet, stage_steps, stage_1, stage_2,
+stage_3, max_exposure]`` (the last twelve, from column ``BREAKER = 6``, are the breaker's; up to
+three stages, padded with 1.0, which is the same as fewer stages):
 
 ==============  ===============  ===========  ==============
 kind            p0               p1           p2
@@ -74,7 +82,7 @@ vol_target      target_annual    span         max_leverage
 ==============  ===============  ===========  ==============
 
 ``cooldown``, ``window``, ``quiet`` and ``stage_steps`` are whole numbers of steps stored as float;
-``spare`` is reserved and ignored.
+``vol_span`` (>= 1) is read only when ``drop_z > 0``; ``spare`` is reserved and ignored.
 
 Per-path metrics
 ----------------
@@ -100,12 +108,13 @@ __all__ = [
     "TREND",
     "VOL_TARGET",
     "equity_curves_nb",
+    "exposure_paths_nb",
     "payoff_tables_nb",
     "worst_drawdown_nb",
 ]
 
 FIXED, TREND, MEAN_REVERSION, VOL_TARGET = 0, 1, 2, 3
-N_PARAMS = 16
+N_PARAMS = 18
 BREAKER = 6  # first column of the circuit-breaker overlay
 _NORMAL, _HALTED, _LIQUIDATED, _RECOVERY = 0, 1, 2, 3
 N_METRICS = 5
@@ -113,7 +122,7 @@ RUIN = 1e-12
 
 
 @njit(cache=True, error_model="numpy")
-def _simulate_path(returns, kind, params_row, multiplier, sigma0, cost, periods_per_year, curve):
+def _simulate_path(returns, kind, params_row, multiplier, sigma0, cost, periods_per_year, curve, taken):
     """Backtest one strategy on one path; the single place the trading rules live.
 
     Parameters
@@ -124,6 +133,8 @@ def _simulate_path(returns, kind, params_row, multiplier, sigma0, cost, periods_
         One strategy and the market settings, as in the module docstring.
     curve : float64 (n_steps + 1,) or (0,)
         Receives the wealth ``W_0 .. W_T`` when not empty.
+    taken : float64 (n_steps,) or (0,)
+        Receives the exposures ``e_0 .. e_{T-1}`` when not empty (0 after ruin).
 
     Returns
     -------
@@ -131,19 +142,23 @@ def _simulate_path(returns, kind, params_row, multiplier, sigma0, cost, periods_
     """
     n_steps = returns.shape[0]
     record = curve.shape[0] > 0
+    record_taken = taken.shape[0] > 0
     p0, p1, p2 = params_row[0], params_row[1], params_row[2]
     stop = params_row[3]
     stop_keep = 1.0 - stop
     cooldown = int(params_row[4])
-    drop_keep = 1.0 - params_row[6]
+    drop = params_row[6]
     window = int(params_row[7])
-    alarms = params_row[6] > 0.0 and window > 0
-    halt_loss = params_row[8]
+    drop_z = params_row[8]
+    alarms = (drop > 0.0 or drop_z > 0.0) and window > 0
+    z_window = drop_z * np.sqrt(window)
+    market_alpha = 2.0 / (params_row[9] + 1.0) if drop_z > 0.0 else 0.0
+    halt_loss = params_row[10]
     breaker = halt_loss > 0.0
-    liquidate_loss = params_row[9]
-    quiet_steps = int(params_row[10])
-    stage_steps = int(params_row[11])
-    limit = multiplier * params_row[15]
+    liquidate_loss = params_row[11]
+    quiet_steps = int(params_row[12])
+    stage_steps = int(params_row[13])
+    limit = multiplier * params_row[17]
     # Strategy constants and state. mean_reversion uses -z / z_entry = (m - P) * scale / (m * s)
     # with scale = 1 / (sqrt(span) * z_entry): one division instead of three.
     alpha = 0.0
@@ -169,7 +184,8 @@ def _simulate_path(returns, kind, params_row, multiplier, sigma0, cost, periods_
     stop_peak = 1.0
     flat_left = 0
     exposure_prev = 0.0
-    # Breaker state.
+    # Breaker state; market_var is the EWMA variance of R_0 .. R_{t-window-1}.
+    market_var = sigma0 * sigma0
     cb_state = _NORMAL
     cb_peak = 1.0
     held = limit
@@ -218,10 +234,13 @@ def _simulate_path(returns, kind, params_row, multiplier, sigma0, cost, periods_
         if breaker:
             alarm = False
             if alarms and t >= window:
+                if t > window:
+                    before = returns[t - window - 1]
+                    market_var = (1.0 - market_alpha) * market_var + market_alpha * before * before
                 growth = 1.0
                 for s in range(t - window, t):
                     growth *= 1.0 + returns[s]
-                alarm = growth <= drop_keep
+                alarm = growth <= 1.0 - max(drop, z_window * np.sqrt(market_var))
             cb_peak = max(cb_peak, wealth)
             dd = 1.0 - wealth / cb_peak
             active = cb_state == _NORMAL or cb_state == _RECOVERY
@@ -256,10 +275,12 @@ def _simulate_path(returns, kind, params_row, multiplier, sigma0, cost, periods_
             elif cb_state == _LIQUIDATED:
                 cap = 0.0
             else:
-                cap = params_row[12 + stage] * limit
+                cap = params_row[14 + stage] * limit
             exposure = min(max(exposure, -cap), cap)
         wealth = wealth * (1.0 + exposure * r - cost * abs(exposure - exposure_prev))
         exposure_prev = exposure
+        if record_taken:
+            taken[t] = exposure
         ruined = wealth <= RUIN  # also catches a factor <= 0
         if ruined:
             wealth = RUIN
@@ -296,7 +317,7 @@ def payoff_tables_nb(simple_returns, kinds, params, multipliers, sigma0, cost, p
     simple_returns : float64 (n_scenarios, n_paths, n_steps)
         Simple returns, C-contiguous.
     kinds : int64 (n_strategies,)
-    params : float64 (n_strategies, 6)
+    params : float64 (n_strategies, N_PARAMS)
     multipliers : float64 (n_strategies,)
         Exposure multipliers (1 = the rule as specified).
     sigma0 : float
@@ -330,7 +351,7 @@ def payoff_tables_nb(simple_returns, kinds, params, multipliers, sigma0, cost, p
         for p in range(n_paths):
             wealth, max_dd, rec = _simulate_path(
                 simple_returns[j, p], kinds[i], params[i], multipliers[i],
-                sigma0, cost, periods_per_year, no_curve,
+                sigma0, cost, periods_per_year, no_curve, no_curve,
             )
             log_growth += np.log(wealth)
             total_return += wealth - 1.0
@@ -353,7 +374,7 @@ def equity_curves_nb(simple_returns, kind, params_row, multiplier, sigma0, cost,
     ----------
     simple_returns : float64 (n_paths, n_steps)
     kind : int
-    params_row : float64 (6,)
+    params_row : float64 (N_PARAMS,)
     multiplier, sigma0, cost, periods_per_year : float
         As in :func:`payoff_tables_nb`.
 
@@ -364,11 +385,38 @@ def equity_curves_nb(simple_returns, kind, params_row, multiplier, sigma0, cost,
     """
     n_paths, n_steps = simple_returns.shape
     curves = np.empty((n_paths, n_steps + 1))
+    no_exposures = np.empty(0)
     for p in prange(n_paths):
         _simulate_path(
-            simple_returns[p], kind, params_row, multiplier, sigma0, cost, periods_per_year, curves[p]
+            simple_returns[p], kind, params_row, multiplier, sigma0, cost, periods_per_year, curves[p], no_exposures
         )
     return curves
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def exposure_paths_nb(simple_returns, kind, params_row, multiplier, sigma0, cost, periods_per_year):
+    """Exposures one strategy takes on each path, after its stop-loss and circuit-breaker overlays.
+
+    Parameters
+    ----------
+    simple_returns : float64 (n_paths, n_steps)
+    kind, params_row, multiplier, sigma0, cost, periods_per_year
+        As in :func:`equity_curves_nb`.
+
+    Returns
+    -------
+    float64 (n_paths, n_steps)
+        ``e_t`` held over step ``t`` (0 after ruin); comparing a strategy with and without its
+        breaker shows where the breaker cut the position.
+    """
+    n_paths, n_steps = simple_returns.shape
+    exposures = np.zeros((n_paths, n_steps))
+    no_curve = np.empty(0)
+    for p in prange(n_paths):
+        _simulate_path(
+            simple_returns[p], kind, params_row, multiplier, sigma0, cost, periods_per_year, no_curve, exposures[p]
+        )
+    return exposures
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
@@ -393,6 +441,6 @@ def worst_drawdown_nb(simple_returns, kind, params_row, multiplier, sigma0, cost
         j = cell // n_paths
         p = cell % n_paths
         out[j, p] = _simulate_path(
-            simple_returns[j, p], kind, params_row, multiplier, sigma0, cost, periods_per_year, no_curve
+            simple_returns[j, p], kind, params_row, multiplier, sigma0, cost, periods_per_year, no_curve, no_curve
         )[1]
     return out

@@ -51,7 +51,7 @@ def _wealth_paths(returns, kind, p, multiplier, sigma0, cost, periods_per_year):
     ruined = np.zeros(n_paths, dtype=bool)
     stop_peak = np.ones(n_paths)
     flat_until = np.full(n_paths, -1)  # flat while t < flat_until
-    breaker = _Breaker(p, multiplier, n_paths) if p[8] > 0.0 else None
+    breaker = _Breaker(p, multiplier, sigma0, n_paths) if p[10] > 0.0 else None
     reentry_pending = np.zeros(n_paths, dtype=bool)
     for t in range(n_steps):
         w = wealth[:, t]
@@ -83,12 +83,13 @@ class _Breaker:
     """The circuit-breaker overlay on all paths at once, step by step as stated in
     :mod:`accelerated.payoff` (states 0 normal, 1 halted, 2 liquidated, 3 recovery)."""
 
-    def __init__(self, p, multiplier, n_paths):
-        self.drop, self.window = p[6], int(p[7])
-        self.halt_loss, self.liquidate_loss = p[8], p[9]
-        self.quiet_steps, self.stage_steps = int(p[10]), int(p[11])
-        self.stages = np.array(p[12:15])
-        self.limit = multiplier * p[15]
+    def __init__(self, p, multiplier, sigma0, n_paths):
+        self.drop, self.window, self.drop_z, self.vol_span = p[6], int(p[7]), p[8], p[9]
+        self.halt_loss, self.liquidate_loss = p[10], p[11]
+        self.quiet_steps, self.stage_steps = int(p[12]), int(p[13])
+        self.stages = np.array(p[14:17])
+        self.limit = multiplier * p[17]
+        self.sigma0 = sigma0
         self.state = np.zeros(n_paths, dtype=np.int64)
         self.peak = np.ones(n_paths)
         self.held = np.full(n_paths, self.limit)
@@ -98,11 +99,11 @@ class _Breaker:
     def cap(self, t, wealth, returns, previous, exposure):
         """Step the breaker on wealth ``W_t`` (n_paths,) and return the capped exposure."""
         alarm = np.zeros(len(wealth), dtype=bool)
-        if self.drop > 0.0 and self.window > 0 and t >= self.window:
-            growth = np.ones(len(wealth))
-            for s in range(t - self.window, t):
-                growth = growth * (1.0 + returns[:, s])
-            alarm = growth <= 1.0 - self.drop
+        if (self.drop > 0.0 or self.drop_z > 0.0) and self.window > 0 and t >= self.window:
+            growth = np.prod(1.0 + returns[:, t - self.window : t], axis=1)
+            fall = np.maximum(self.drop, self.drop_z * self._volatility_before(returns[:, : t - self.window])
+                              * np.sqrt(self.window))
+            alarm = growth <= 1.0 - fall
         self.peak = np.maximum(self.peak, wealth)
         dd = 1.0 - wealth / self.peak
         state = self.state
@@ -127,6 +128,15 @@ class _Breaker:
             self.stages[self.stage] * self.limit,
         )
         return np.clip(exposure, -cap, cap)
+
+    def _volatility_before(self, returns):
+        """EWMA volatility (span ``vol_span``, from ``sigma0``) of ``returns`` (n_paths, k), recomputed."""
+        variance = np.full(len(returns), self.sigma0**2)
+        if self.drop_z > 0.0:
+            a = 2.0 / (self.vol_span + 1.0)
+            for column in returns.T:
+                variance = (1.0 - a) * variance + a * column * column
+        return np.sqrt(variance)
 
 
 def _drawdown_and_recovery(wealth):

@@ -6,15 +6,23 @@ States and what each allows (``limit`` is the robust gross exposure, e.g. from `
 state           entered when                                   exposure allowed
 ==============  =============================================  ==========================
 ``normal``      start; end of the last recovery stage           ``limit``
-``halted``      a detector flag, or drawdown >= ``halt_loss``   no new risk: the position
+``halted``      an alarm, or drawdown >= ``halt_loss``          no new risk: the position
                                                                 held at the halt (<= limit)
 ``liquidated``  drawdown >= ``liquidate_loss`` (emergency)      0
 ``recovery``    ``quiet_ticks`` quiet ticks after a halt or     ``stages[k] * limit``
                 liquidation; a stage lasts ``stage_ticks``
 ==============  =============================================  ==========================
 
-A tick is quiet when the detector does not flag and the drawdown, measured from the equity at
-the halt, stays below ``halt_loss``; a flag during recovery halts again. Every transition and
+An alarm is a detector flag or, when ``window > 0``, an anomalous market fall: the market price
+fell over the last ``window`` ticks by at least ``max(drop, drop_z * sigma * sqrt(window))``, with
+``sigma`` the EWMA volatility (span ``vol_span``, started at ``sigma0``) of the price's returns
+*before* the window, so normal-volatility drawdowns do not trip it and a crash does not widen its
+own yardstick. This is the alarm of the payoff kernel's breaker overlay
+(:mod:`accelerated.payoff`), so the breaker priced in the game and the live one are one protocol
+(:meth:`CircuitBreaker.from_strategy` builds the live twin of a strategy's overlay).
+
+A tick is quiet when there is no alarm and the drawdown, measured from the equity at the halt,
+stays below ``halt_loss``; an alarm during recovery halts again. Every transition and
 every clamp is a :class:`BreakerEvent` with its reason. In ``"shadow"`` mode the breaker
 decides and logs as in ``"enforce"`` mode but passes the requested exposure through, for a
 gradual rollout.
@@ -26,12 +34,13 @@ import json
 import logging
 import math
 import numbers
+from collections import deque
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from gametheory.errors import ConfigError
 
-__all__ = ["BreakerDecision", "BreakerEvent", "CircuitBreaker", "MODES", "STATES"]
+__all__ = ["MODES", "STATES", "BreakerDecision", "BreakerEvent", "CircuitBreaker"]
 
 MODES = ("shadow", "enforce")
 STATES = ("normal", "halted", "liquidated", "recovery")
@@ -113,6 +122,13 @@ class CircuitBreaker:
         Exposure caps of the re-entry stages as fractions of ``limit``, increasing, ending at 1.
     stage_ticks : int, default 50
         Quiet ticks per stage.
+    drop, window, drop_z, vol_span : float, int, float, float, default 0, 0, 0, 20
+        Market-fall alarm (off while ``window = 0`` or ``drop = drop_z = 0``): alarm when the price
+        passed to :meth:`step` fell over ``window`` ticks by at least ``drop`` (a fraction in
+        ``[0, 1)``) and at least ``drop_z`` EWMA standard deviations (span ``vol_span`` >= 1) of the
+        returns before the window, scaled by ``sqrt(window)``.
+    sigma0 : float, optional
+        Initial per-tick volatility of that EWMA, > 0; required when ``drop_z > 0``.
     on_event : callable, optional
         Called with every :class:`BreakerEvent` (events are also logged to
         ``logging.getLogger("antifragile.guard")`` and kept in :attr:`events`).
@@ -128,6 +144,11 @@ class CircuitBreaker:
         quiet_ticks: int = 100,
         stages=(0.25, 0.5, 1.0),
         stage_ticks: int = 50,
+        drop: float = 0.0,
+        window: int = 0,
+        drop_z: float = 0.0,
+        vol_span: float = 20,
+        sigma0: float | None = None,
         on_event=None,
     ):
         self.limit = _fraction(limit, "limit", upper=math.inf)
@@ -143,6 +164,16 @@ class CircuitBreaker:
         self.stages = tuple(_fraction(s, "stages[]") for s in stages)
         if not self.stages or self.stages[-1] != 1.0 or any(a >= b for a, b in zip(self.stages, self.stages[1:])):
             raise ConfigError(f"stages must increase and end at 1.0, got {tuple(stages)}")
+        if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 0:
+            raise ConfigError(f"window must be an integer >= 0, got {window!r}")
+        self.window = int(window)
+        self.drop = _number(drop, "drop", 0.0, 1.0)
+        self.drop_z = _number(drop_z, "drop_z", 0.0, math.inf)
+        self.vol_span = _number(vol_span, "vol_span", 1.0, math.inf)
+        self.market_alarm = self.window > 0 and (self.drop > 0.0 or self.drop_z > 0.0)
+        if self.market_alarm and self.drop_z > 0.0 and sigma0 is None:
+            raise ConfigError("sigma0 (the initial per-tick volatility) is required when drop_z > 0")
+        self.sigma0 = None if sigma0 is None else _fraction(sigma0, "sigma0")
         self.on_event = on_event
         self.events: list[BreakerEvent] = []
         self.state = "normal"
@@ -153,6 +184,39 @@ class CircuitBreaker:
         self._held = self.limit
         self._position = 0.0
         self._clamping = None
+        self._prices: deque[float] = deque(maxlen=self.window + 2)
+        self._market_var = 0.0 if self.sigma0 is None else self.sigma0**2
+
+    @classmethod
+    def from_strategy(cls, strategy, *, sigma0: float, multiplier: float = 1.0, **kwargs) -> CircuitBreaker:
+        """The live twin of a strategy's circuit-breaker overlay, on the same (daily) ticks.
+
+        ``limit = multiplier * strategy.max_exposure``; every overlay setting of
+        ``strategy.breaker`` maps to its live name (``quiet`` -> ``quiet_ticks``, ``stage_steps``
+        -> ``stage_ticks``). Fed the market price, the equity and the strategy's requested
+        exposure each step, it allows what :func:`accelerated.payoff.exposure_paths_nb` takes.
+
+        Parameters
+        ----------
+        strategy : gametheory.Strategy
+            A strategy with a breaker (:meth:`~gametheory.Strategy.with_breaker`).
+        sigma0 : float
+            Initial per-step volatility, as passed to the payoff kernel.
+        multiplier : float, default 1
+        **kwargs
+            ``mode`` and ``on_event``.
+
+        Raises
+        ------
+        ConfigError
+            If the strategy has no breaker.
+        """
+        if not getattr(strategy, "breaker", ()):
+            raise ConfigError(f"strategy {getattr(strategy, 'name', strategy)!r} has no circuit breaker")
+        b = dict(strategy.breaker)
+        return cls(multiplier * strategy.max_exposure, halt_loss=b["halt_loss"], liquidate_loss=b["liquidate_loss"],
+                   quiet_ticks=b["quiet"], stages=b["stages"], stage_ticks=b["stage_steps"], drop=b["drop"],
+                   window=b["window"], drop_z=b["drop_z"], vol_span=b["vol_span"], sigma0=sigma0, **kwargs)
 
     @classmethod
     def from_limits(cls, path, strategy: str | None = None, **kwargs) -> CircuitBreaker:
@@ -187,7 +251,7 @@ class CircuitBreaker:
             raise ConfigError(f"{path}: no limit for strategy {strategy!r}; it has {', '.join(limits)}")
         return cls(float(limits[strategy]["max_gross_exposure"]), **kwargs)
 
-    def step(self, alarm, equity: float, exposure: float) -> BreakerDecision:
+    def step(self, alarm, equity: float, exposure: float, price: float | None = None) -> BreakerDecision:
         """Process one tick: the detector's verdict, the account's equity, the exposure wanted.
 
         Parameters
@@ -198,6 +262,8 @@ class CircuitBreaker:
             Current equity (any positive unit).
         exposure : float
             The strategy's requested exposure (fraction of capital; negative for short).
+        price : float, optional
+            The market price now (> 0); required when the market-fall alarm is on.
 
         Returns
         -------
@@ -210,6 +276,7 @@ class CircuitBreaker:
         if not (isinstance(exposure, numbers.Real) and math.isfinite(exposure)):
             raise ConfigError(f"tick {self._tick}: exposure must be a finite number, got {exposure!r}")
         requested, equity = float(exposure), float(equity)
+        fall = self._market_fall(price)
         self._peak = equity if self._peak is None else max(self._peak, equity)
         drawdown = 1.0 - equity / self._peak
         pending = []
@@ -221,14 +288,14 @@ class CircuitBreaker:
         if drawdown >= self.liquidate_loss and self.state != "liquidated":
             move("liquidated", "liquidate", f"drawdown {drawdown:.2%} >= liquidate_loss {self.liquidate_loss:.2%}")
             self._halt_at(equity)
-        elif flag and self.state in ("normal", "recovery"):
-            move("halted", "halt", f"detector flagged {family or 'manipulation'}")
+        elif (flag or fall) and self.state in ("normal", "recovery"):
+            move("halted", "halt", f"detector flagged {family or 'manipulation'}" if flag else f"market fell {fall}")
             self._halt_at(equity)
         elif drawdown >= self.halt_loss and self.state in ("normal", "recovery"):
             move("halted", "halt", f"drawdown {drawdown:.2%} >= halt_loss {self.halt_loss:.2%}")
             self._halt_at(equity)
         elif self.state != "normal":
-            quiet = not flag and drawdown < self.halt_loss
+            quiet = not (flag or fall) and drawdown < self.halt_loss
             self._quiet = self._quiet + 1 if quiet else 0
             if self.state in ("halted", "liquidated") and self._quiet >= self.quiet_ticks:
                 self._stage, self._quiet = 0, 0
@@ -260,6 +327,26 @@ class CircuitBreaker:
         self._tick += 1
         return BreakerDecision(allowed if enforced else requested, allowed, cap, self.state, events)
 
+    def _market_fall(self, price) -> str | None:
+        """Record ``price``; describe the fall when the market-fall alarm fires, else None."""
+        if not self.market_alarm:
+            return None
+        if not (isinstance(price, numbers.Real) and math.isfinite(price) and price > 0):
+            raise ConfigError(f"tick {self._tick}: the market-fall alarm needs a positive finite price, got {price!r}")
+        prices = self._prices
+        prices.append(float(price))
+        if len(prices) <= self.window:
+            return None
+        if len(prices) == self.window + 2:  # fold the return just before the window into the volatility
+            before = prices[1] / prices[0] - 1.0
+            a = 2.0 / (self.vol_span + 1.0)
+            self._market_var = (1.0 - a) * self._market_var + a * before * before
+        growth = prices[-1] / prices[-1 - self.window]
+        threshold = max(self.drop, self.drop_z * math.sqrt(self._market_var * self.window))
+        if growth > 1.0 - threshold:
+            return None
+        return f"{1.0 - growth:.2%} over {self.window} ticks (>= {threshold:.2%})"
+
     def _halt_at(self, equity: float) -> None:
         """Enter a halt: hold at most the current position, measure losses from here."""
         self._held = min(abs(self._position), self.limit)
@@ -286,6 +373,13 @@ def _fraction(value, name: str, upper: float = 1.0) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 < value <= upper:
         bound = "" if math.isinf(upper) else f" and <= {upper}"
         raise ConfigError(f"{name} must be a number > 0{bound}, got {value!r}")
+    return float(value)
+
+
+def _number(value, name: str, lower: float, upper: float) -> float:
+    """A real number in ``[lower, upper)`` (``upper`` excluded unless infinite)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lower <= value < upper:
+        raise ConfigError(f"{name} must be a number in [{lower:g}, {upper:g}), got {value!r}")
     return float(value)
 
 

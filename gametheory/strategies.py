@@ -48,12 +48,17 @@ KINDS: dict[str, tuple[int, tuple[str, ...]]] = {
 
 #: Circuit-breaker overlay settings on daily steps and their defaults (see :mod:`accelerated.payoff`
 #: and :class:`antifragile.breaker.CircuitBreaker`, whose protocol it mirrors), with the short key
-#: each uses in a strategy name when not at its default.
+#: each uses in a strategy name when not at its default. The defaults were chosen by measurement
+#: (``benchmarks/defence.py``): the alarm needs a fall of 6 standard deviations of the volatility
+#: before it, so the ordinary drawdowns of normal paths do not trip it, and the loss triggers sit
+#: beyond most drawdowns of a normal year, so the breaker seldom acts on attack-free paths.
 BREAKER_DEFAULTS = {
-    "drop": (0.07, "d"),  # alarm: the market fell by this fraction or more ...
-    "window": (3, "w"),  # ... over this many steps (0: no alarm)
-    "halt_loss": (0.05, "h"),  # drawdown that halts new risk
-    "liquidate_loss": (0.10, "l"),  # drawdown (from the halt) that liquidates
+    "drop": (0.07, "d"),  # alarm: the market fell by at least this fraction ...
+    "window": (3, "w"),  # ... over this many steps (0: no alarm) ...
+    "drop_z": (6.0, "z"),  # ... and by at least drop_z EWMA standard deviations (0: drop alone) ...
+    "vol_span": (20, "v"),  # ... of the returns before the window, EWMA span in steps
+    "halt_loss": (0.15, "h"),  # drawdown that halts new risk
+    "liquidate_loss": (0.20, "l"),  # drawdown (from the halt) that liquidates
     "quiet": (5, "q"),  # quiet steps before re-entry
     "stage_steps": (5, "s"),  # quiet steps per re-entry stage
     "stages": ((0.25, 0.5, 1.0), "st"),  # exposure caps of the stages, fractions of the limit
@@ -181,8 +186,10 @@ class Strategy:
         Parameters
         ----------
         **settings
-            Any of :data:`BREAKER_DEFAULTS`: ``drop`` and ``window`` (alarm when the market fell by
-            ``drop`` or more over ``window`` steps; ``drop=0`` for none), ``halt_loss`` and
+            Any of :data:`BREAKER_DEFAULTS`: ``drop``, ``window``, ``drop_z`` and ``vol_span`` (alarm
+            when the market fell over ``window`` steps by at least ``drop`` and at least ``drop_z``
+            times the EWMA volatility, span ``vol_span``, of the returns before the window, scaled
+            to the window; ``drop=drop_z=0`` or ``window=0`` for none), ``halt_loss`` and
             ``liquidate_loss`` (drawdowns that halt and liquidate), ``quiet`` (quiet steps before
             re-entry), ``stage_steps`` and ``stages`` (up to three increasing caps ending at 1.0).
 
@@ -206,7 +213,7 @@ class Strategy:
                 if value != tuple(float(v) for v in default):
                     parts.append(short + "-".join(_number(100 * v) for v in value))
             elif value != default:
-                scaled = value if key in ("window", "quiet", "stage_steps") else 100 * value
+                scaled = value if key in ("window", "drop_z", "vol_span", "quiet", "stage_steps") else 100 * value
                 parts.append(short + _number(scaled))
         suffix = "+cb" + "".join("_" + part for part in parts)
         return replace(self, name=self.name + suffix, breaker=checked)
@@ -218,7 +225,7 @@ def _checked_breaker(values: dict, name: str) -> tuple:
     if set(values) != set(BREAKER_DEFAULTS):
         raise ConfigError(f"{what}: settings must be exactly {sorted(BREAKER_DEFAULTS)}, got {sorted(values)}")
     out = {}
-    for key in ("drop", "halt_loss", "liquidate_loss"):
+    for key in ("drop", "drop_z", "vol_span", "halt_loss", "liquidate_loss"):
         out[key] = _real(values[key], f"{what}: {key}")
     for key in ("window", "quiet", "stage_steps"):
         value = values[key]
@@ -227,6 +234,10 @@ def _checked_breaker(values: dict, name: str) -> tuple:
         out[key] = int(value)
     if not 0.0 <= out["drop"] < 1.0:
         raise ConfigError(f"{what}: drop must be in [0, 1), got {out['drop']}")
+    if out["drop_z"] < 0.0:
+        raise ConfigError(f"{what}: drop_z must be >= 0, got {out['drop_z']}")
+    if out["vol_span"] < 1.0:
+        raise ConfigError(f"{what}: vol_span must be >= 1 step, got {out['vol_span']}")
     if not 0.0 < out["halt_loss"] < out["liquidate_loss"] <= 1.0:
         raise ConfigError(f"{what}: need 0 < halt_loss < liquidate_loss <= 1, got {out['halt_loss']} "
                           f"and {out['liquidate_loss']}")
@@ -300,9 +311,9 @@ def encode(strategies: Sequence[Strategy]) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     kinds : int64 (n_strategies,)
-    params : float64 (n_strategies, 16)
-        Rows ``[p0, p1, p2, stop, cooldown, spare, <10 breaker columns>]`` (see
-        :mod:`accelerated.payoff`); unused slots are 0 (no breaker: all ten are 0).
+    params : float64 (n_strategies, N_PARAMS)
+        Rows ``[p0, p1, p2, stop, cooldown, spare, <12 breaker columns>]`` (see
+        :mod:`accelerated.payoff`); unused slots are 0 (no breaker: all twelve are 0).
 
     Raises
     ------
@@ -325,8 +336,8 @@ def encode(strategies: Sequence[Strategy]) -> tuple[np.ndarray, np.ndarray]:
         if strategy.breaker:
             b = dict(strategy.breaker)
             stages = b["stages"] + (1.0,) * (_MAX_STAGES - len(b["stages"]))
-            params[i, BREAKER:] = [b["drop"], b["window"], b["halt_loss"], b["liquidate_loss"], b["quiet"],
-                                   b["stage_steps"], *stages, strategy.max_exposure]
+            params[i, BREAKER:] = [b["drop"], b["window"], b["drop_z"], b["vol_span"], b["halt_loss"],
+                                   b["liquidate_loss"], b["quiet"], b["stage_steps"], *stages, strategy.max_exposure]
     return kinds, params
 
 

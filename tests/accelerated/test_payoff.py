@@ -14,6 +14,7 @@ from accelerated.payoff import (
     TREND,
     VOL_TARGET,
     equity_curves_nb,
+    exposure_paths_nb,
     payoff_tables_nb,
     worst_drawdown_nb,
 )
@@ -35,7 +36,8 @@ MAX_EXPOSURE = {FIXED: 1.0, TREND: 1.0, MEAN_REVERSION: 1.5, VOL_TARGET: 2.0}
 
 
 def _params(kind, stop=0.0, cooldown=0, breaker=None):
-    """A kernel row; ``breaker`` is (drop, window, halt_loss, liquidate_loss, quiet, stage_steps, s1, s2, s3)."""
+    """A kernel row; ``breaker`` is (drop, window, drop_z, vol_span, halt_loss, liquidate_loss, quiet,
+    stage_steps, s1, s2, s3)."""
     row = np.zeros(N_PARAMS)
     row[:BREAKER] = [*RULES[kind], stop, cooldown, 0.0]
     if breaker is not None:
@@ -216,18 +218,20 @@ def test_fixed_exposure_drawdown_grows_with_the_multiplier(returns, low, extra, 
 
 
 BREAKERS = [
-    (0.0, 0, 0.03, 0.08, 3, 2, 0.25, 0.5, 1.0),  # losses only
-    (0.04, 2, 0.05, 0.12, 2, 3, 0.5, 1.0, 1.0),  # market-drop alarms, two stages
-    (0.02, 1, 0.02, 0.05, 1, 1, 1.0, 1.0, 1.0),  # hair trigger, re-entry in one stage
+    (0.0, 0, 0.0, 0.0, 0.03, 0.08, 3, 2, 0.25, 0.5, 1.0),  # losses only
+    (0.04, 2, 0.0, 0.0, 0.05, 0.12, 2, 3, 0.5, 1.0, 1.0),  # fixed market-drop alarms, two stages
+    (0.02, 1, 0.0, 0.0, 0.02, 0.05, 1, 1, 1.0, 1.0, 1.0),  # hair trigger, re-entry in one stage
+    (0.01, 3, 1.5, 5.0, 0.06, 0.15, 2, 2, 0.25, 0.5, 1.0),  # volatility-scaled alarms, drop as a floor
+    (0.0, 2, 1.0, 3.0, 0.5, 0.9, 2, 1, 0.5, 1.0, 1.0),  # volatility-scaled alarms alone
 ]
 
 
 @pytest.mark.parametrize("kind", [FIXED, TREND, MEAN_REVERSION, VOL_TARGET])
 def test_breaker_overlay_matches_reference(kind):
     returns = _returns(10 + kind, (3, 12, 60))
-    params = np.array([_params(kind, breaker=b) for b in BREAKERS] + [_params(kind, 0.06, 3, BREAKERS[1])])
+    params = np.array([_params(kind, breaker=b) for b in BREAKERS] + [_params(kind, 0.06, 3, BREAKERS[3])])
     kinds = np.full(len(params), kind, dtype=np.int64)
-    args = (returns, kinds, params, np.array([1.0, 1.4, 0.8, 2.0]), SIGMA0, 0.002, PPY)
+    args = (returns, kinds, params, np.array([1.0, 1.4, 0.8, 1.0, 1.2, 2.0]), SIGMA0, 0.002, PPY)
     np.testing.assert_allclose(payoff_tables_nb(*args), payoff_tables_reference(*args), rtol=1e-9, atol=1e-12)
 
 
@@ -235,7 +239,7 @@ def test_breaker_liquidates_a_slow_crash_and_reenters_in_stages():
     # 0.5% up, then ten days of -3%, then flat: the breaker halts at 5% (holding 1.0), liquidates
     # at 10% below the halt, stays out 5 quiet days, then re-enters at 25%, 50%, 100%
     returns = np.concatenate([np.full(5, 0.005), np.full(10, -0.03), np.zeros(30)])[None]
-    row = _params(FIXED, breaker=(0.0, 0, 0.05, 0.10, 5, 5, 0.25, 0.5, 1.0))
+    row = _params(FIXED, breaker=(0.0, 0, 0.0, 0.0, 0.05, 0.10, 5, 5, 0.25, 0.5, 1.0))
     curve = equity_curves_nb(returns, FIXED, row, 1.0, SIGMA0, 0.0, PPY)[0]
     plain = equity_curves_nb(returns, FIXED, _params(FIXED), 1.0, SIGMA0, 0.0, PPY)[0]
     exposure = np.diff(curve) / curve[:-1] / np.where(returns[0] == 0, np.nan, returns[0])
@@ -245,3 +249,43 @@ def test_breaker_liquidates_a_slow_crash_and_reenters_in_stages():
     out = np.flatnonzero(np.isclose(exposure, 0.0))
     assert out.size > 0 and out[0] < 15  # liquidated inside the crash
     assert np.isclose(curve[-1], curve[out[0]])  # flat days cost nothing: wealth kept after liquidation
+
+
+def _calm_then(fall):
+    """60 days alternating +1% / -1% (a per-step volatility of exactly 1%), ``fall`` from day 40."""
+    returns = np.tile([0.01, -0.01], 30)
+    returns[40 : 40 + len(fall)] = fall
+    return returns
+
+
+@pytest.mark.parametrize("fall, tripped", [([-0.10], True), ([-0.0105] * 10, False)])
+def test_volatility_scaled_alarm_trips_on_a_sudden_fall_not_on_a_normal_volatility_one(fall, tripped):
+    # alarm: a fall over 1 step of at least max(2%, 6 sigma), sigma = 1% the volatility before it.
+    # A sudden 10-sigma day (-10%) trips it at step 41: halted (holding 1.0), 2 quiet steps, stage 1
+    # (25%) for 2 steps, then the full limit. The same fall spread over ten 1-sigma days does not,
+    # though the fixed 2%-over-3-days alarm trips on it.
+    returns = _calm_then(fall)[None]
+    losses_off = (0.5, 0.9, 2, 2, 0.25, 1.0, 1.0)
+    scaled = _params(FIXED, breaker=(0.02, 1, 6.0, 10.0, *losses_off))
+    fixed_drop = _params(FIXED, breaker=(0.02, 3, 0.0, 0.0, *losses_off))
+    exposure = exposure_paths_nb(returns, FIXED, scaled, 1.0, 0.01, 0.0, PPY)[0]
+    expected = np.ones(60)
+    if tripped:
+        expected[43:45] = 0.25
+    np.testing.assert_array_equal(exposure, expected)
+    assert (exposure_paths_nb(returns, FIXED, fixed_drop, 1.0, 0.01, 0.0, PPY)[0] < 1.0).any()
+    both = np.stack([returns, returns])  # the reference agrees on both paths
+    args = (both, np.array([FIXED, MEAN_REVERSION]), np.array([scaled, _params(MEAN_REVERSION, breaker=(
+        0.02, 1, 6.0, 10.0, *losses_off))]), np.ones(2), 0.01, 0.001, PPY)
+    np.testing.assert_allclose(payoff_tables_nb(*args), payoff_tables_reference(*args), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", [FIXED, TREND, MEAN_REVERSION, VOL_TARGET])
+def test_exposure_paths_rebuild_the_equity_curves(kind):
+    returns = _returns(3 + kind, (1, 4, 80), crash=False)[0]
+    row = _params(kind, 0.05, 2, BREAKERS[3])
+    cost = 0.002
+    exposure = exposure_paths_nb(returns, kind, row, 1.3, SIGMA0, cost, PPY)
+    curve = equity_curves_nb(returns, kind, row, 1.3, SIGMA0, cost, PPY)
+    traded = np.abs(np.diff(exposure, axis=1, prepend=0.0))
+    np.testing.assert_allclose(curve[:, 1:], curve[:, :-1] * (1.0 + exposure * returns - cost * traded), rtol=1e-12)

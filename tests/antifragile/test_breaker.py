@@ -2,11 +2,13 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from antifragile.breaker import CircuitBreaker
 from antifragile.detector import TickResult
 from gametheory.errors import ConfigError
+from gametheory.strategies import fixed
 
 FLAG = TickResult(True, "spoofing", 2.0)
 QUIET = TickResult(False, None, 0.1)
@@ -94,35 +96,60 @@ def test_bad_tick_inputs_raise_config_error():
         breaker().step(False, 1.0, float("inf"))
 
 
-@pytest.mark.parametrize("drop, window", [(0.0, 0), (0.03, 2)])
-def test_payoff_overlay_follows_the_live_breaker(drop, window):
-    # the game prices the defence with the same protocol the live guard runs: step the live
-    # CircuitBreaker along a path and compare wealth with the payoff kernel's overlay
-    import numpy as np
-
-    from accelerated.payoff import equity_curves_nb
+@pytest.mark.parametrize("drop, window, drop_z", [(0.0, 0, 0.0), (0.03, 2, 0.0), (0.01, 3, 2.0)])
+def test_payoff_overlay_follows_the_live_breaker(drop, window, drop_z):
+    # the game prices the defence with the same protocol the live guard runs: step the live twin of
+    # the strategy's overlay along a path (market price, equity, the rule's requested exposure) and
+    # compare exposures and wealth with the payoff kernel's overlay
+    from accelerated.payoff import equity_curves_nb, exposure_paths_nb
     from gametheory.strategies import encode, vol_target
 
-    settings = dict(drop=drop, window=window, halt_loss=0.04, liquidate_loss=0.09, quiet=3, stage_steps=2,
-                    stages=(0.25, 0.5, 1.0))
-    strategy = vol_target(0.2, span=10, max_leverage=1.5).with_breaker(**settings)
-    kinds, params = encode([strategy])
-    plain_kinds, plain_params = encode([vol_target(0.2, span=10, max_leverage=1.5)])
+    settings = dict(drop=drop, window=window, drop_z=drop_z, vol_span=10, halt_loss=0.04, liquidate_loss=0.09,
+                    quiet=3, stage_steps=2, stages=(0.25, 0.5, 1.0))
+    plain = vol_target(0.2, span=10, max_leverage=1.5)
+    strategy = plain.with_breaker(**settings)
+    (kind,), (row,) = encode([strategy])
     rng = np.random.default_rng(4)
     returns = np.expm1(0.02 * rng.standard_t(3, 160))
     returns[40:52] = -0.025  # a slow crash
+    returns[100] = -0.12  # a sudden fall
     multiplier, sigma0, cost = 1.2, 0.015, 0.001
-    kernel = equity_curves_nb(returns[None], kinds[0], params[0], multiplier, sigma0, cost, 252.0)[0]
-    plain = equity_curves_nb(returns[None], plain_kinds[0], plain_params[0], multiplier, sigma0, 0.0, 252.0)[0]
-    requested = (plain[1:] / plain[:-1] - 1.0) / returns  # the rule's exposure, read back from its wealth
-    live = CircuitBreaker(multiplier * 1.5, mode="enforce", halt_loss=0.04, liquidate_loss=0.09, quiet_ticks=3,
-                          stages=(0.25, 0.5, 1.0), stage_ticks=2)
-    wealth, previous, curve = 1.0, 0.0, [1.0]
-    for t, r in enumerate(returns):
-        alarm = drop > 0 and t >= window and np.prod(1.0 + returns[t - window : t]) <= 1.0 - drop
-        exposure = live.step(bool(alarm), wealth, float(requested[t])).exposure
-        wealth *= 1.0 + exposure * r - cost * abs(exposure - previous)
-        previous = exposure
-        curve.append(wealth)
+    args = (multiplier, sigma0, cost, 252.0)
+    kernel = exposure_paths_nb(returns[None], kind, row, *args)[0]
+    curve = equity_curves_nb(returns[None], kind, row, *args)[0]
+    requested = exposure_paths_nb(returns[None], kind, encode([plain])[1][0], *args)[0]
+    live = CircuitBreaker.from_strategy(strategy, sigma0=sigma0, multiplier=multiplier, mode="enforce")
+    prices = np.concatenate([[1.0], np.cumprod(1.0 + returns)])
+    allowed = [live.step(False, float(curve[t]), float(requested[t]), price=float(prices[t])).exposure
+               for t in range(len(returns))]
     assert {"halt", "liquidate", "recovery", "resume"} <= {e.action for e in live.events}
-    np.testing.assert_allclose(kernel, curve, rtol=1e-9)
+    assert any("market fell" in e.reason for e in live.events) == (window > 0)
+    np.testing.assert_allclose(allowed, kernel, rtol=1e-12, atol=1e-15)
+
+
+def test_market_fall_alarm_is_scaled_by_the_volatility_before_the_window():
+    # sigma0 = 1%, alternating +-1% ticks keep the volatility at 1%: a 10% one-tick fall is 10 sigma
+    # and trips an alarm at 6 sigma; a 1% fall does not, nor does a 10% fall after a 5%-volatility spell
+    def run(returns, sigma0=0.01):
+        b = breaker(drop=0.02, window=1, drop_z=6.0, vol_span=10, sigma0=sigma0, halt_loss=0.5, liquidate_loss=0.9)
+        prices = np.concatenate([[100.0], 100.0 * np.cumprod(1.0 + np.asarray(returns))])
+        return [b.step(False, 1.0, 1.0, price=float(p)).state for p in prices]
+
+    calm = [0.01, -0.01] * 10
+    states = run(calm + [-0.10, 0.0])
+    assert states[:21] == ["normal"] * 21 and states[21] == "halted"
+    assert set(run(calm + [-0.01, 0.0])) == {"normal"}
+    assert set(run([0.05, -0.05] * 10 + [-0.10, 0.0], sigma0=0.05)) == {"normal"}
+
+
+def test_market_fall_alarm_settings_and_inputs_are_checked():
+    with pytest.raises(ConfigError, match="sigma0"):
+        breaker(window=3, drop_z=2.0)
+    with pytest.raises(ConfigError, match="drop"):
+        breaker(window=3, drop=1.0)
+    with pytest.raises(ConfigError, match="vol_span"):
+        breaker(window=3, drop_z=2.0, sigma0=0.01, vol_span=0.5)
+    with pytest.raises(ConfigError, match="price"):
+        breaker(window=3, drop=0.05).step(False, 1.0, 1.0)
+    with pytest.raises(ConfigError, match="no circuit breaker"):
+        CircuitBreaker.from_strategy(fixed(1.0), sigma0=0.01)
