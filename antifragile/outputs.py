@@ -89,8 +89,9 @@ def _refinement_blocks(summary: dict) -> list:
     frame["held-out worst case"] = [summary["holdout_worst_before"], summary["holdout_worst_after"]]
     return [
         Heading("GAN refinement (invested game)"),
-        Paragraph(f"Generators searched for attacks beyond the library against a trained policy "
-                  f"({gan['iterations']} iterations, {gan['status']}, exploitability estimate "
+        Paragraph(f"Generators searched for attacks on returns and volume (volume budget {gan['volume_budget']:g} "
+                  f"standard deviations of log volume; the game is played on the return part) beyond the library "
+                  f"against a trained policy that reads both ({gan['iterations']} iterations, {gan['status']}, exploitability estimate "
                   f"{gan['exploitability']:.4f} against the threshold {gan['threshold']:.4f}, {gan['seconds']:.1f} s). "
                   f"The strongest {len(summary['new_scenarios'])} generated attacks joined the scenarios and the "
                   f"policy joined the strategies; the invested game was solved again."),

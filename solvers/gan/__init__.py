@@ -4,17 +4,53 @@
 - :mod:`solvers.gan.networks`: attack generator, realism critic, policy network;
 - :mod:`solvers.gan.training`: alternating gradient descent-ascent with a budget curriculum, several
   adversaries, diversity and exploitability monitoring, early stopping;
+- :mod:`solvers.gan.volume`: standardised log volume and the base volume model;
 - :mod:`solvers.gan.refine`: generated attacks and the trained policy join the game, which is solved again.
 """
 
-from solvers.gan.backtest import log_growth, max_drawdown, rule_curves, simulate, utility, wealth_curves
-from solvers.gan.networks import FAMILIES, AttackGenerator, PolicyNetwork, RealismCritic, bound_attack, stylized_facts
-from solvers.gan.refine import POLICY_NAME, GeneratedAttack, RefinementResult, policy_utility, refine_game
-from solvers.gan.training import GANConfig, GANResult, TrainingLog, generate_attacks, policy_curves, train_gan
+from solvers.gan.backtest import (
+    log_growth,
+    max_drawdown,
+    rule_curves,
+    simulate,
+    utility,
+    wealth_curves,
+)
+from solvers.gan.networks import (
+    FAMILIES,
+    AttackGenerator,
+    PolicyNetwork,
+    RealismCritic,
+    bound_attack,
+    stylized_facts,
+)
+from solvers.gan.refine import (
+    POLICY_NAME,
+    GeneratedAttack,
+    RefinementResult,
+    policy_utility,
+    refine_game,
+)
+from solvers.gan.training import (
+    GANConfig,
+    GANResult,
+    TrainingLog,
+    generate_attacks,
+    policy_curves,
+    train_gan,
+)
+from solvers.gan.volume import (
+    DEFAULT_VOLUME_MODEL,
+    VOLUME_SPAN,
+    VolumeModel,
+    standardised_log_volume,
+)
 
 __all__ = [
+    "DEFAULT_VOLUME_MODEL",
     "FAMILIES",
     "POLICY_NAME",
+    "VOLUME_SPAN",
     "AttackGenerator",
     "GANConfig",
     "GANResult",
@@ -23,6 +59,7 @@ __all__ = [
     "RealismCritic",
     "RefinementResult",
     "TrainingLog",
+    "VolumeModel",
     "bound_attack",
     "generate_attacks",
     "log_growth",
@@ -32,6 +69,7 @@ __all__ = [
     "refine_game",
     "rule_curves",
     "simulate",
+    "standardised_log_volume",
     "stylized_facts",
     "train_gan",
     "utility",

@@ -21,9 +21,8 @@ utility back to the returns (the attacker's moves) and to the exposures (the pol
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import math
+from collections.abc import Callable
 
 import numpy as np
 import torch

@@ -6,6 +6,10 @@
    ``n_candidates`` noise draws per adversary) become new scenarios of family ``"generated"``,
    their perturbations fixed arrays (:class:`GeneratedAttack`); the trained policy becomes a new
    row, evaluated by the differentiable backtest in float64.
+   The generators attack returns and volume; the game is played on returns: a generated scenario
+   applies its return perturbation, and keeps its volume perturbation as a record (reports, library).
+   The policy row reads, on every column, the volume the base volume model gives for that column's
+   returns (:meth:`solvers.gan.training.GANResult.volume`), as the rule strategies ignore volume.
 4. Solve the enlarged game (the "after" game) and evaluate both robust mixes on held-out scenarios.
 """
 
@@ -32,7 +36,14 @@ from scenarios.errors import ScenarioError
 from scenarios.paths import BasePaths
 from scenarios.scenario_set import Scenario, apply_scenarios
 from solvers.gan.backtest import utility
-from solvers.gan.training import GANConfig, GANResult, _seed, generate_attacks, policy_curves, train_gan
+from solvers.gan.training import (
+    GANConfig,
+    GANResult,
+    _seed,
+    generate_attacks,
+    policy_curves,
+    train_gan,
+)
 from solvers.zero_sum import ZeroSumSolution, solve_zero_sum
 
 __all__ = ["POLICY_NAME", "GeneratedAttack", "RefinementResult", "policy_utility", "refine_game"]
@@ -51,11 +62,15 @@ class GeneratedAttack(AttackSpec):
         Label, e.g. ``"crash-a1-d3"``.
     perturbation : array-like of shape (n_paths, n_steps)
         ``delta`` added to the base log returns; it applies to path sets of exactly this shape.
+    volume : array-like of shape (n_paths, n_steps), optional
+        The generator's volume perturbation that came with it, in standardised log volume
+        (:mod:`solvers.gan.volume`). Recorded, not applied: the payoff game is played on returns.
     """
 
     family: ClassVar[str] = "generated"
     name: str
     perturbation: np.ndarray
+    volume: np.ndarray | None = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -67,12 +82,21 @@ class GeneratedAttack(AttackSpec):
             )
         delta.flags.writeable = False
         object.__setattr__(self, "perturbation", delta)
+        if self.volume is not None:
+            volume = np.array(self.volume, dtype=np.float64)
+            if volume.shape != delta.shape or not np.isfinite(volume).all():
+                raise ScenarioError(f"GeneratedAttack {self.name!r}: volume must be a finite array of the "
+                                    f"perturbation's shape {delta.shape}, got shape {volume.shape}")
+            volume.flags.writeable = False
+            object.__setattr__(self, "volume", volume)
 
     def params(self) -> dict:
-        """Family, name, shape and the size of the perturbation (max-norm and largest path 1-norm)."""
+        """Family, name, shape, the size of the perturbation (max-norm and largest path 1-norm) and of
+        the volume perturbation (max-norm; None without one)."""
         return {"family": self.family, "name": self.name, "shape": list(self.perturbation.shape),
                 "max_abs": float(np.abs(self.perturbation).max()),
-                "max_l1": float(np.abs(self.perturbation).sum(axis=1).max())}
+                "max_l1": float(np.abs(self.perturbation).sum(axis=1).max()),
+                "volume_max_abs": None if self.volume is None else float(np.abs(self.volume).max())}
 
     def flat_drawdown(self, sigma: float) -> float:
         """The deepest peak-to-trough fall the perturbation alone causes on any path."""
@@ -150,7 +174,8 @@ class RefinementResult:
             "holdout_worst_after": self.holdout_worst_after,
             "gan": {"iterations": self.gan.iterations, "status": self.gan.status,
                     "exploitability": self.gan.exploitability, "threshold": self.gan.threshold,
-                    "seconds": self.gan.seconds},
+                    "seconds": self.gan.seconds, "channels": ["returns", "volume"],
+                    "volume_budget": self.gan.config.volume_budget},
             "seed": self.seed,
         }
 
@@ -159,10 +184,14 @@ def policy_utility(result: GANResult, simple_returns, *, utility_name: str = "lo
                    drawdown_penalty: float = 1.0, cost: float = 0.0005, periods_per_year: float = 252) -> np.ndarray:
     """The trained policy's utility on each scenario, in float64 on the CPU.
 
+    The policy observes the volume the base volume model gives for each scenario's returns
+    (:meth:`GANResult.volume`): the game's scenarios are return paths.
+
     Parameters
     ----------
     result : GANResult
     simple_returns : array-like of shape (n_scenarios, n_paths, n_steps)
+        Scenarios on the training paths (the trailing shape is theirs).
     utility_name, drawdown_penalty, cost, periods_per_year
         As in :func:`gametheory.payoff.build_payoff`.
 
@@ -171,9 +200,10 @@ def policy_utility(result: GANResult, simple_returns, *, utility_name: str = "lo
     ndarray of shape (n_scenarios,)
     """
     policy = copy.deepcopy(result.policy).to(device="cpu", dtype=torch.float64)
-    returns = torch.as_tensor(np.asarray(simple_returns, dtype=np.float64))
+    simple = np.asarray(simple_returns, dtype=np.float64)
+    volume = torch.as_tensor(result.volume(np.log1p(simple)))
     with torch.no_grad():
-        curves = policy_curves(policy, returns, sigma0=result.sigma, cost=cost)
+        curves = policy_curves(policy, torch.as_tensor(simple), volume, sigma0=result.sigma, cost=cost)
         values = utility(curves, periods_per_year=periods_per_year, name=utility_name,
                          drawdown_penalty=drawdown_penalty)
     return values.numpy()
@@ -186,7 +216,7 @@ def refine_game(
     *,
     holdout_scenarios: Sequence[Scenario] = (),
     market=None,
-    config: GANConfig = GANConfig(),
+    config: GANConfig = GANConfig(),  # noqa: B008 (a frozen dataclass)
     n_new: int = 4,
     n_candidates: int = 8,
     rng: np.random.Generator | int | None = None,
@@ -230,10 +260,10 @@ def refine_game(
     scenario_seed = seed % 2**32
     strategies, scenarios = list(strategies), list(scenarios)
     base, sigma = paths.log_returns, paths.sigma
-    game_settings = dict(sigma0=sigma, utility=config.utility, drawdown_penalty=config.drawdown_penalty,
-                         cost=config.cost, periods_per_year=config.periods_per_year)
-    policy_settings = dict(utility_name=config.utility, drawdown_penalty=config.drawdown_penalty,
-                           cost=config.cost, periods_per_year=config.periods_per_year)
+    game_settings = {"sigma0": sigma, "utility": config.utility, "drawdown_penalty": config.drawdown_penalty,
+                     "cost": config.cost, "periods_per_year": config.periods_per_year}
+    policy_settings = {"utility_name": config.utility, "drawdown_penalty": config.drawdown_penalty,
+                       "cost": config.cost, "periods_per_year": config.periods_per_year}
 
     def table(columns, simple) -> pd.DataFrame:
         return build_payoff(strategies, [s.id for s in columns], simple, **game_settings).utility
@@ -249,10 +279,12 @@ def refine_game(
     # repeats one already chosen adds nothing to the game and is skipped.
     candidates = []
     for k, family in enumerate(gan.families):
-        deltas = generate_attacks(gan, base, k, n_candidates, rng=seed + k + 1)
-        candidates += [(f"generated/{family}-a{k}-d{d}", delta) for d, delta in enumerate(deltas)]
-    candidate_scenarios = [Scenario.of(name, GeneratedAttack(name.split("/", 1)[1], delta)) for name, delta in candidates]
-    candidate_returns = np.expm1(base[None] + np.stack([delta for _, delta in candidates]))
+        deltas, volumes = generate_attacks(gan, base, k, n_candidates, rng=seed + k + 1)
+        candidates += [(f"generated/{family}-a{k}-d{d}", delta, volume)
+                       for d, (delta, volume) in enumerate(zip(deltas, volumes))]
+    candidate_scenarios = [Scenario.of(name, GeneratedAttack(name.split("/", 1)[1], delta, volume))
+                           for name, delta, volume in candidates]
+    candidate_returns = np.expm1(base[None] + np.stack([delta for _, delta, _ in candidates]))
     candidate_table = table(candidate_scenarios, candidate_returns).to_numpy()
     order = np.lexsort((candidate_table.mean(axis=0), before.row_strategy @ candidate_table))
     chosen = []

@@ -1,5 +1,11 @@
 """Adversarial training: a policy that must survive against generators of bounded, realistic attacks.
 
+Paths have two channels (returns over ``sigma`` and standardised log volume, see
+:mod:`solvers.gan.networks`). The base paths' volume is the :class:`solvers.gan.volume.VolumeModel`
+fitted on the market's volume, driven by the path's returns and by per-path noise drawn once from the
+run's seed; an attacked path's volume is that model driven by the attacked returns (a crash moves
+volume as real crashes do) plus the generator's bounded volume attack. The policy reads both channels.
+
 Each iteration is one round of alternating gradient descent-ascent on the base paths:
 
 1. the realism critic takes a hinge-loss step (real market windows against attacked paths);
@@ -8,7 +14,7 @@ Each iteration is one round of alternating gradient descent-ascent on the base p
    - diversity_weight * mode_seeking``, the policy frozen;
 3. the policy takes an ascent step on the worst adversary's utility, the generators frozen.
 
-The budget follows a curriculum: a fraction ``curriculum_start`` of the full budget at first, rising
+Both budgets follow a curriculum: a fraction ``curriculum_start`` of the full budget at first, rising
 linearly to 1 over the first ``curriculum_share`` of the iterations. Every ``check_every``
 iterations the exploitability is estimated: a fresh generator per family is trained from scratch for
 ``best_response_steps`` steps against the frozen policy on the evaluation paths, and the estimate is
@@ -38,7 +44,14 @@ from gametheory.errors import ConfigError
 from gametheory.payoff import UTILITIES
 from scenarios.data import MarketData, load_market
 from solvers.gan.backtest import utility, wealth_curves
-from solvers.gan.networks import FAMILIES, AttackGenerator, PolicyNetwork, RealismCritic, stylized_facts
+from solvers.gan.networks import (
+    FAMILIES,
+    AttackGenerator,
+    PolicyNetwork,
+    RealismCritic,
+    stylized_facts,
+)
+from solvers.gan.volume import VolumeModel, standardised_log_volume
 
 __all__ = ["GANConfig", "GANResult", "TrainingLog", "generate_attacks", "policy_curves", "train_gan"]
 
@@ -59,7 +72,10 @@ class GANConfig:
     families : tuple of str
         Keys of :data:`solvers.gan.networks.FAMILIES`.
     perturbation_budget, crash_budget : float
-        Full budgets: max-norm per step, and 1-norm over the path.
+        Full budgets of the return attack: max-norm per step, and 1-norm over the path.
+    volume_budget : float
+        Full budget of the volume attack (every family): max-norm per step, in standard deviations
+        of log volume.
     curriculum_start, curriculum_share : float
         The budget starts at ``curriculum_start`` of the full one and reaches it after
         ``curriculum_share`` of the iterations.
@@ -94,6 +110,7 @@ class GANConfig:
     families: tuple[str, ...] = ("perturbation", "crash")
     perturbation_budget: float = 0.25
     crash_budget: float = 10.0
+    volume_budget: float = 1.0
     curriculum_start: float = 0.25
     curriculum_share: float = 0.5
     noise_dim: int = 8
@@ -127,8 +144,8 @@ class GANConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ConfigError(f"GANConfig.{name} must be an integer >= 1, got {value!r}")
-        positive = ("perturbation_budget", "crash_budget", "curriculum_start", "curriculum_share", "max_leverage",
-                    "lr_policy", "lr_generator", "lr_critic", "best_response_lr", "periods_per_year",
+        positive = ("perturbation_budget", "crash_budget", "volume_budget", "curriculum_start", "curriculum_share",
+                    "max_leverage", "lr_policy", "lr_generator", "lr_critic", "best_response_lr", "periods_per_year",
                     "stop_tolerance")
         non_negative = ("realism_weight", "stylized_weight", "diversity_weight", "min_diversity",
                         "drawdown_penalty", "cost")
@@ -154,7 +171,7 @@ class GANConfig:
             raise ConfigError(f"GANConfig.device must be 'cpu' or 'cuda', got {self.device!r}")
 
     def budget(self, family: str) -> float:
-        """The full budget of ``family``."""
+        """The full budget of ``family``'s return attack."""
         return self.perturbation_budget if FAMILIES[family] == "max" else self.crash_budget
 
     def adversary_families(self) -> tuple[str, ...]:
@@ -180,7 +197,8 @@ class TrainingLog:
     adversary_utility : ndarray (n_iterations, n_adversaries)
     critic_loss : ndarray (n_iterations,)
     stylized_gap : ndarray (n_iterations, n_adversaries)
-        Squared gap between the attacked paths' stylized facts and the real data's.
+        Squared gap between the attacked paths' stylized facts (:func:`solvers.gan.networks.stylized_facts`)
+        and the real data's.
     diversity : ndarray (n_iterations, n_adversaries)
         Relative mean absolute difference between attacks from two noise draws on the same paths.
     check_iteration : ndarray of int (n_checks,)
@@ -248,6 +266,10 @@ class GANResult:
     seed : int
     sigma : float
         Daily volatility of the base paths (the networks' unit).
+    volume_model : VolumeModel
+        The base volume model, fitted on the market's volume.
+    volume_noise : ndarray of shape (n_paths, n_steps + 1)
+        The noise that drives the training paths' base volume (see :meth:`volume`).
     """
 
     policy: PolicyNetwork
@@ -265,6 +287,27 @@ class GANResult:
     seconds: float
     seed: int
     sigma: float
+    volume_model: VolumeModel
+    volume_noise: np.ndarray
+
+    def volume(self, log_returns) -> np.ndarray:
+        """Standardised log volume of (attacked) training paths, as the policy observed it in training.
+
+        Parameters
+        ----------
+        log_returns : array-like of shape (..., n_paths, n_steps)
+            Log returns of the training paths or of attacked versions of them.
+
+        Returns
+        -------
+        ndarray of shape (..., n_paths, n_steps)
+            The volume model driven by these returns and by :attr:`volume_noise`.
+        """
+        returns = np.asarray(log_returns, dtype=np.float64)
+        if returns.shape[-2:] != (self.volume_noise.shape[0], self.volume_noise.shape[1] - 1):
+            raise ConfigError(f"log_returns must end in the training paths' shape "
+                              f"{(self.volume_noise.shape[0], self.volume_noise.shape[1] - 1)}, got {returns.shape}")
+        return self.volume_model.simulate(returns / self.sigma, self.volume_noise)
 
 
 def _seed(rng) -> int:
@@ -292,8 +335,13 @@ def _built(factory, seed: int, device) -> nn.Module:
         return factory().to(device)
 
 
-def _real_windows(market, n_steps: int, sigma: float) -> torch.Tensor:
-    """Every window of ``n_steps`` real daily log returns, over ``sigma``: shape (n_windows, n_steps)."""
+def _real_windows(market, n_steps: int, sigma: float, rng: np.random.Generator) -> tuple[torch.Tensor, VolumeModel]:
+    """Every window of ``n_steps`` real days, shape (n_windows, 2, n_steps), and the fitted volume model.
+
+    Channel 0: log returns over ``sigma``; channel 1: the market's standardised log volume, or, for data
+    without volume, the volume model (:data:`solvers.gan.volume.DEFAULT_VOLUME_MODEL`) driven by the
+    real returns and noise from ``rng``.
+    """
     if market is None:
         market = load_market("sp500")
     returns = market.log_returns.to_numpy() if isinstance(market, MarketData) else np.asarray(market, dtype=float)
@@ -302,61 +350,80 @@ def _real_windows(market, n_steps: int, sigma: float) -> torch.Tensor:
             f"market must be MarketData or a 1-D array of at least {n_steps} finite log returns "
             f"(the path length), got shape {returns.shape}"
         )
-    windows = np.lib.stride_tricks.sliding_window_view(returns, n_steps) / sigma
-    return torch.tensor(np.ascontiguousarray(windows), dtype=torch.float32)
+    model = VolumeModel.of_market(market, sigma)
+    if isinstance(market, MarketData) and market.volume is not None:
+        volume = standardised_log_volume(market.volume.to_numpy())
+    else:
+        volume = model.simulate(returns / sigma, rng.standard_normal(returns.size + 1))
+    channels = np.stack([returns / sigma, volume])
+    windows = np.lib.stride_tricks.sliding_window_view(channels, n_steps, axis=-1).transpose(1, 0, 2)
+    return torch.tensor(np.ascontiguousarray(windows), dtype=torch.float32), model
 
 
-def policy_curves(policy: PolicyNetwork, simple_returns: torch.Tensor, *, sigma0: float, cost: float) -> torch.Tensor:
-    """Wealth of the policy on each path: shape (..., n_steps + 1) for returns (..., n_steps)."""
-    return wealth_curves(simple_returns, policy(simple_returns, sigma0), cost=cost)
+def policy_curves(policy: PolicyNetwork, simple_returns: torch.Tensor, volume: torch.Tensor, *, sigma0: float,
+                  cost: float) -> torch.Tensor:
+    """Wealth of the policy on each path: shape (..., n_steps + 1) for returns and volume (..., n_steps)."""
+    return wealth_curves(simple_returns, policy(simple_returns, volume, sigma0), cost=cost)
 
 
 class _Game:
-    """The shared pieces of one training run: data, networks' unit, utility and the sampler."""
+    """The shared pieces of one training run: data, networks' unit, volume model, utility and the sampler.
 
-    def __init__(self, base, sigma, real, config: GANConfig, device, sampler: torch.Generator):
-        self.base, self.sigma, self.real, self.config = base, sigma, real, config
+    ``base`` (n_paths, n_steps) holds the base returns over sigma and ``volume_noise`` (n_paths,
+    n_steps + 1) the noise of their volume; a batch is a pair of rows of both.
+    """
+
+    def __init__(self, base, volume_noise, volume_model, sigma, real, config: GANConfig, device,
+                 sampler: torch.Generator):
+        self.base, self.volume_noise, self.volume_model = base, volume_noise, volume_model
+        self.sigma, self.real, self.config = sigma, real, config
         self.device, self.sampler = device, sampler
         self.real_facts = stylized_facts(real[torch.randperm(real.shape[0], generator=sampler)[:4096]].to(device))
 
     def draw(self, *shape) -> torch.Tensor:
         return torch.randn(*shape, generator=self.sampler).to(self.device)
 
-    def batch(self) -> torch.Tensor:
-        index = torch.randint(self.base.shape[0], (self.config.batch_paths,), generator=self.sampler)
-        return self.base[index.to(self.device)]
+    def batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        index = torch.randint(self.base.shape[0], (self.config.batch_paths,), generator=self.sampler).to(self.device)
+        return self.base[index], self.volume_noise[index]
+
+    def observe(self, returns, noise, volume_attack=0.0) -> torch.Tensor:
+        """Paths (..., 2, n_steps): the returns and the volume model's response to them, plus the volume attack."""
+        return torch.stack([returns, self.volume_model.volume(returns, noise) + volume_attack], dim=-2)
 
     def utilities(self, policy, attacked: torch.Tensor) -> torch.Tensor:
-        """Utility of the policy on attacked paths (in sigma units), shape (n_sets,) for (n_sets, batch, n_steps)."""
-        simple = torch.expm1(attacked * self.sigma)
-        curves = policy_curves(policy, simple, sigma0=self.sigma, cost=self.config.cost)
+        """Utility of the policy on attacked paths, shape (n_sets,) for (n_sets, batch, 2, n_steps)."""
+        simple = torch.expm1(attacked[..., 0, :] * self.sigma)
+        curves = policy_curves(policy, simple, attacked[..., 1, :], sigma0=self.sigma, cost=self.config.cost)
         return utility(curves, periods_per_year=self.config.periods_per_year, name=self.config.utility,
                        drawdown_penalty=self.config.drawdown_penalty)
 
-    def attacker_loss(self, policy, critic, generators, families, context, noises, fraction):
+    def _attack(self, generators, families, batch, noises, fraction):
+        """Attacks (n_sets, batch, 2, n_steps) and the attacked paths, for ``batch = (returns, volume noise)``."""
+        returns, noise = batch
+        context = self.observe(returns, noise)
+        deltas = torch.stack([g(z, context, f, self.config.budget(f) * fraction, self.config.volume_budget * fraction)
+                              for g, f, z in zip(generators, families, noises)])
+        return deltas, self.observe(returns + deltas[..., 0, :], noise, deltas[..., 1, :])
+
+    def attacker_loss(self, policy, critic, generators, families, batch, noises, fraction):
         """Summed generator losses; also the per-adversary utility, stylized gap and diversity."""
         cfg = self.config
-        deltas, twins = [], []
-        for generator, family, noise in zip(generators, families, noises):
-            budget = cfg.budget(family) * fraction
-            deltas.append(generator(noise, context, family, budget))
-            twins.append(generator(self.draw(*noise.shape), context, family, budget))
-        attacked = context + torch.stack(deltas)
+        deltas, attacked = self._attack(generators, families, batch, noises, fraction)
+        twins = self._attack(generators, families, batch, [self.draw(*z.shape) for z in noises], fraction)[0]
         utilities = self.utilities(policy, attacked)
         realism = -critic(attacked.flatten(0, 1)).view(len(deltas), -1).mean(dim=-1)
         gaps = torch.stack([((stylized_facts(paths) - self.real_facts) ** 2).sum() for paths in attacked])
-        spread = torch.stack([(d - twin).abs().mean() for d, twin in zip(deltas, twins)])
-        scale = torch.stack([0.5 * (d.abs().mean() + twin.abs().mean()) for d, twin in zip(deltas, twins)])
+        spread = (deltas - twins).abs().flatten(1).mean(dim=-1)
+        scale = 0.5 * (deltas.abs() + twins.abs()).flatten(1).mean(dim=-1)
         diversity = spread / scale.clamp_min(1e-12)
         loss = (utilities + cfg.realism_weight * realism + cfg.stylized_weight * gaps
                 - cfg.diversity_weight * diversity).sum()
         return loss, utilities.detach(), gaps.detach(), diversity.detach()
 
-    def attacked(self, generators, families, context, noises, fraction) -> torch.Tensor:
+    def attacked(self, generators, families, batch, noises, fraction) -> torch.Tensor:
         with torch.no_grad():
-            return context + torch.stack([
-                g(z, context, f, self.config.budget(f) * fraction) for g, f, z in zip(generators, families, noises)
-            ])
+            return self._attack(generators, families, batch, noises, fraction)[1]
 
 
 def _frozen(module: nn.Module, frozen: bool) -> None:
@@ -414,23 +481,28 @@ def train_gan(
     cfg = config
     n_paths, n_steps = base.shape
     families = cfg.adversary_families()
-    seeds = np.random.SeedSequence(seed).generate_state(4 + cfg.n_adversaries, dtype=np.uint64).astype(np.int64)
+    seeds = np.random.SeedSequence(seed).generate_state(5 + cfg.n_adversaries, dtype=np.uint64).astype(np.int64)
     seeds = [int(s) & (2**62 - 1) for s in seeds]
     sampler = torch.Generator().manual_seed(seeds[0])
-    game = _Game(torch.tensor(base / sigma, dtype=torch.float32, device=device), float(sigma),
-                 _real_windows(market, n_steps, float(sigma)), cfg, device, sampler)
+    volume_rng = np.random.default_rng(seeds[4])
+    volume_noise = volume_rng.standard_normal((n_paths, n_steps + 1))
+    volume_noise.flags.writeable = False
+    real, volume_model = _real_windows(market, n_steps, float(sigma), volume_rng)
+    game = _Game(torch.tensor(base / sigma, dtype=torch.float32, device=device),
+                 torch.tensor(volume_noise, dtype=torch.float32, device=device), volume_model, float(sigma),
+                 real, cfg, device, sampler)
 
     policy = _built(lambda: PolicyNetwork(cfg.lookback, cfg.policy_hidden, cfg.max_leverage), seeds[1], device)
     critic = _built(lambda: RealismCritic(n_steps, cfg.hidden), seeds[2], device)
-    generators = [_built(lambda: AttackGenerator(n_steps, cfg.noise_dim, cfg.hidden), seeds[4 + k], device)
+    generators = [_built(lambda: AttackGenerator(n_steps, cfg.noise_dim, cfg.hidden), seeds[5 + k], device)
                   for k in range(cfg.n_adversaries)]
     br_seeds = np.random.SeedSequence(seeds[3])
     opt_policy = torch.optim.Adam(policy.parameters(), lr=cfg.lr_policy)
     opt_critic = torch.optim.Adam(critic.parameters(), lr=cfg.lr_critic, betas=(0.5, 0.9))
     opt_generators = torch.optim.Adam([p for g in generators for p in g.parameters()], lr=cfg.lr_generator)
 
-    eval_context = game.base[: cfg.eval_paths]
-    eval_noise = [game.draw(eval_context.shape[0], cfg.noise_dim) for _ in generators]
+    eval_batch = (game.base[: cfg.eval_paths], game.volume_noise[: cfg.eval_paths])
+    eval_noise = [game.draw(eval_batch[0].shape[0], cfg.noise_dim) for _ in generators]
     threshold = cfg.stop_tolerance * (value_range if value_range is not None else 1.0)
     rows = {key: [] for key in ("fraction", "utility", "adversary", "critic", "gap", "diversity")}
     checks = {key: [] for key in ("iteration", "eval", "best", "exploitability")}
@@ -438,11 +510,11 @@ def train_gan(
 
     for it in range(cfg.iterations):
         fraction = cfg.budget_fraction(it)
-        context = game.batch()
-        noises = [game.draw(context.shape[0], cfg.noise_dim) for _ in generators]
+        batch = game.batch()
+        noises = [game.draw(cfg.batch_paths, cfg.noise_dim) for _ in generators]
 
         # 1. Critic: real windows up, attacked paths down (hinge loss).
-        fake = game.attacked(generators, families, context, noises, fraction).flatten(0, 1)
+        fake = game.attacked(generators, families, batch, noises, fraction).flatten(0, 1)
         real = game.real[torch.randint(game.real.shape[0], (fake.shape[0],), generator=sampler)].to(device)
         critic.train()
         _frozen(critic, False)
@@ -455,7 +527,7 @@ def train_gan(
 
         # 2. Adversaries descend on the policy's utility, policy frozen.
         _frozen(policy, True)
-        loss, adversary_u, gaps, diversity = game.attacker_loss(policy, critic, generators, families, context,
+        loss, adversary_u, gaps, diversity = game.attacker_loss(policy, critic, generators, families, batch,
                                                                 noises, fraction)
         opt_generators.zero_grad()
         loss.backward()
@@ -463,7 +535,7 @@ def train_gan(
         _frozen(policy, False)
 
         # 3. Policy ascends on its worst adversary, generators frozen.
-        attacked = game.attacked(generators, families, context, noises, fraction)
+        attacked = game.attacked(generators, families, batch, noises, fraction)
         worst = game.utilities(policy, attacked).min()
         opt_policy.zero_grad()
         (-worst).backward()
@@ -475,7 +547,7 @@ def train_gan(
 
         if (it + 1) % cfg.check_every == 0 or it + 1 == cfg.iterations:
             collapsed += [(it + 1, k) for k in range(len(generators)) if diversity[k] < cfg.min_diversity]
-            current, best = _exploitability(game, policy, critic, generators, families, eval_context, eval_noise,
+            current, best = _exploitability(game, policy, critic, generators, families, eval_batch, eval_noise,
                                             fraction, br_seeds.spawn(1)[0], device)
             gain = max(0.0, current - best)
             for key, value in zip(checks, (it + 1, current, best, gain)):
@@ -504,42 +576,44 @@ def train_gan(
         _frozen(module, True)
     return GANResult(policy, tuple(generators), families, critic, cfg, log, float(log.exploitability[-1]),
                      threshold, value_range, converged, "converged" if converged else "max_iterations",
-                     len(log.utility), time.perf_counter() - start, seed, float(sigma))
+                     len(log.utility), time.perf_counter() - start, seed, float(sigma), volume_model, volume_noise)
 
 
-def _exploitability(game: _Game, policy, critic, generators, families, context, noises, fraction, seeds, device):
-    """Policy utility against the current adversaries and against fresh best responses, on ``context``."""
+def _exploitability(game: _Game, policy, critic, generators, families, batch, noises, fraction, seeds, device):
+    """Policy utility against the current adversaries and against fresh best responses, on ``batch``."""
     cfg = game.config
+    n_paths, n_steps = batch[0].shape
     with torch.no_grad():
-        current = game.utilities(policy, game.attacked(generators, families, context, noises, fraction)).min().item()
+        current = game.utilities(policy, game.attacked(generators, families, batch, noises, fraction)).min().item()
     _frozen(policy, True)
     _frozen(critic, True)
     best = math.inf
     for family, child in zip(cfg.families, seeds.spawn(len(cfg.families))):
         seed = int(child.generate_state(1, dtype=np.uint64)[0]) & (2**62 - 1)
-        responder = _built(lambda: AttackGenerator(context.shape[1], cfg.noise_dim, cfg.hidden), seed, device)
+        responder = _built(lambda: AttackGenerator(n_steps, cfg.noise_dim, cfg.hidden), seed, device)
         optimiser = torch.optim.Adam(responder.parameters(), lr=cfg.best_response_lr)
         for _ in range(cfg.best_response_steps):
-            noise = [game.draw(context.shape[0], cfg.noise_dim)]
-            loss = game.attacker_loss(policy, critic, [responder], [family], context, noise, fraction)[0]
+            noise = [game.draw(n_paths, cfg.noise_dim)]
+            loss = game.attacker_loss(policy, critic, [responder], [family], batch, noise, fraction)[0]
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
         with torch.no_grad():
-            attacked = game.attacked([responder], [family], context, [noises[0]], fraction)
+            attacked = game.attacked([responder], [family], batch, [noises[0]], fraction)
             best = min(best, game.utilities(policy, attacked).min().item())
     _frozen(policy, False)  # the critic stays frozen outside its own step
     return current, best
 
 
 def generate_attacks(result: GANResult, base_log_returns, adversary: int, n_draws: int,
-                     rng: np.random.Generator | int | None = None) -> np.ndarray:
-    """Attacks of one trained adversary on given base paths, at the full budget.
+                     rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Attacks of one trained adversary on the training paths, at the full budgets.
 
     Parameters
     ----------
     result : GANResult
     base_log_returns : array-like of shape (n_paths, n_steps)
+        The base paths the GAN was trained on (their volume is :meth:`GANResult.volume`).
     adversary : int
         Index into ``result.generators``.
     n_draws : int
@@ -548,20 +622,24 @@ def generate_attacks(result: GANResult, base_log_returns, adversary: int, n_draw
 
     Returns
     -------
-    ndarray of shape (n_draws, n_paths, n_steps)
-        Log-return perturbations ``delta`` (add them to the base log returns), float64.
+    returns : ndarray of shape (n_draws, n_paths, n_steps)
+        Log-return perturbations (add them to the base log returns), float64.
+    volume : ndarray of shape (n_draws, n_paths, n_steps)
+        Volume perturbations, in standardised log volume (add them to the attacked paths' modelled
+        volume, :meth:`GANResult.volume` of the attacked returns), float64.
     """
     if not 0 <= adversary < len(result.generators):
         raise ConfigError(f"adversary must be in [0, {len(result.generators)}), got {adversary}")
     generator, family = result.generators[adversary], result.families[adversary]
     parameter = next(generator.parameters())
     base = np.asarray(base_log_returns, dtype=np.float64)
-    context = torch.tensor(base / result.sigma, dtype=parameter.dtype, device=parameter.device)
+    context = torch.tensor(np.stack([base / result.sigma, result.volume(base)], axis=-2), dtype=parameter.dtype,
+                           device=parameter.device)
     sampler = torch.Generator().manual_seed(_seed(rng) & (2**62 - 1))
-    out = np.empty((n_draws, *base.shape))
+    out = np.empty((n_draws, base.shape[0], 2, base.shape[1]))
     with torch.no_grad():
         for d in range(n_draws):
             noise = torch.randn(base.shape[0], generator.noise_dim, generator=sampler).to(parameter)
-            delta = generator(noise, context, family, result.config.budget(family))
-            out[d] = delta.double().cpu().numpy() * result.sigma
-    return out
+            delta = generator(noise, context, family, result.config.budget(family), result.config.volume_budget)
+            out[d] = delta.double().cpu().numpy()
+    return out[:, :, 0] * result.sigma, out[:, :, 1]

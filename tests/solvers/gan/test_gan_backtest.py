@@ -4,10 +4,18 @@ import numpy as np
 import pytest
 import torch
 
-from gametheory.payoff import build_payoff, equity_curves
 from gametheory.errors import ConfigError
+from gametheory.payoff import build_payoff, equity_curves
 from gametheory.strategies import default_strategies, fixed, trend_following, vol_target
-from solvers.gan.backtest import _Rule, log_growth, max_drawdown, rule_curves, simulate, utility, wealth_curves
+from solvers.gan.backtest import (
+    _Rule,
+    log_growth,
+    max_drawdown,
+    rule_curves,
+    simulate,
+    utility,
+    wealth_curves,
+)
 
 SIGMA0, COST = 0.012, 0.001
 

@@ -32,6 +32,14 @@ def test_generated_attack_is_a_fixed_perturbation():
     with pytest.raises(ScenarioError, match="finite"):
         GeneratedAttack("bad", [[np.nan]])
     assert attack.params()["max_l1"] == pytest.approx(-2 * np.log(0.9))
+    assert attack.volume is None and attack.params()["volume_max_abs"] is None
+    # A volume perturbation is recorded beside it, and does not change what the scenario applies.
+    volume = np.full((2, 5), -0.5)
+    loud = GeneratedAttack("crash-a0-d0", delta, volume)
+    assert loud.params()["volume_max_abs"] == 0.5 and not loud.volume.flags.writeable
+    np.testing.assert_array_equal(loud.apply(base, 0.01), attack.apply(base, 0.01))
+    with pytest.raises(ScenarioError, match="volume"):
+        GeneratedAttack("bad", delta, np.zeros((2, 4)))
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +60,11 @@ def test_refined_game_extends_the_original(refined, paths):
     simple = np.expm1(apply_scenarios(list(refined.new_scenarios), paths.log_returns, paths.sigma, 0))
     np.testing.assert_allclose(policy_utility(refined.gan, simple), after.loc[POLICY_NAME].iloc[n_scenarios:],
                                rtol=1e-12)
+    # Each generated scenario records its volume attack, within the volume budget.
+    for scenario in refined.new_scenarios:
+        volume = scenario.attack.volume
+        assert volume.shape == paths.log_returns.shape and 0 < np.abs(volume).max() <= CONFIG.volume_budget
+    assert refined.summary()["gan"]["channels"] == ["returns", "volume"]
     # Columns are distinct attacks.
     new = after.iloc[:n_rules, n_scenarios:].to_numpy()
     assert len({tuple(np.round(col, 12)) for col in new.T}) == new.shape[1]

@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from gametheory.errors import ConfigError
-from solvers.gan.training import GANConfig, generate_attacks, policy_curves, train_gan
 from solvers.gan.backtest import utility
+from solvers.gan.training import GANConfig, generate_attacks, policy_curves, train_gan
+from solvers.gan.volume import DEFAULT_VOLUME_MODEL, VolumeModel
 
 TINY = GANConfig(iterations=20, batch_paths=32, hidden=32, policy_hidden=16, check_every=10,
                  best_response_steps=5, eval_paths=32, curriculum_share=0.5)
@@ -36,8 +37,11 @@ def test_log_records_every_iteration_and_check(trained):
 
 def test_same_seed_same_numbers_on_cpu(paths, market, trained):
     again = train_gan(paths.log_returns, paths.sigma, market=market, config=TINY, rng=7)
-    for name in ("utility", "adversary_utility", "critic_loss", "diversity", "exploitability"):
+    for name in ("utility", "adversary_utility", "critic_loss", "stylized_gap", "diversity", "exploitability"):
         np.testing.assert_array_equal(getattr(again.log, name), getattr(trained.log, name))
+    np.testing.assert_array_equal(again.volume_noise, trained.volume_noise)
+    for generator, twin in zip(again.generators, trained.generators):
+        assert all(torch.equal(a, b) for a, b in zip(generator.parameters(), twin.parameters()))
     for a, b in zip(again.policy.parameters(), trained.policy.parameters()):
         assert torch.equal(a, b)
     short = GANConfig(iterations=3, batch_paths=8, hidden=8, policy_hidden=8, best_response_steps=1, eval_paths=8)
@@ -48,20 +52,45 @@ def test_same_seed_same_numbers_on_cpu(paths, market, trained):
 
 def test_attacks_are_bounded_and_hurt_the_policy(trained, paths):
     base = paths.log_returns
-    perturbation = generate_attacks(trained, base, 0, 3, rng=1)
-    crash = generate_attacks(trained, base, 1, 3, rng=1)
-    assert perturbation.shape == crash.shape == (3, *base.shape)
+    perturbation, perturbation_volume = generate_attacks(trained, base, 0, 3, rng=1)
+    crash, crash_volume = generate_attacks(trained, base, 1, 3, rng=1)
+    assert perturbation.shape == crash.shape == perturbation_volume.shape == crash_volume.shape == (3, *base.shape)
     assert np.abs(perturbation).max() <= TINY.perturbation_budget * paths.sigma * (1 + 1e-6)
     assert np.abs(crash).sum(axis=-1).max() <= TINY.crash_budget * paths.sigma * (1 + 1e-6)
-    np.testing.assert_array_equal(generate_attacks(trained, base, 1, 3, rng=1), crash)
+    for volume in (perturbation_volume, crash_volume):
+        assert np.abs(volume).max() <= TINY.volume_budget * (1 + 1e-6) and np.abs(volume).max() > 0
+    again = generate_attacks(trained, base, 1, 3, rng=1)
+    np.testing.assert_array_equal(again[0], crash)
+    np.testing.assert_array_equal(again[1], crash_volume)
 
-    def policy_utility(log_returns):
-        curves = policy_curves(trained.policy, torch.tensor(np.expm1(log_returns), dtype=torch.float32),
+    def policy_utility(log_returns, volume_attack=0.0):
+        volume = torch.tensor(trained.volume(log_returns) + volume_attack, dtype=torch.float32)
+        curves = policy_curves(trained.policy, torch.tensor(np.expm1(log_returns), dtype=torch.float32), volume,
                                sigma0=paths.sigma, cost=TINY.cost)
         return utility(curves, periods_per_year=252).numpy()
 
     clean = policy_utility(base)
-    assert (policy_utility(base + crash) < clean).all() and (policy_utility(base + perturbation) < clean).all()
+    assert (policy_utility(base + crash, crash_volume) < clean).all()
+    assert (policy_utility(base + perturbation, perturbation_volume) < clean).all()
+
+
+def test_base_volume_follows_the_fitted_model(trained, paths, market):
+    assert trained.volume_noise.shape == (paths.n_paths, paths.n_steps + 1)
+    assert trained.volume_model == VolumeModel.of_market(market, paths.sigma)
+    volume = trained.volume(paths.log_returns)
+    np.testing.assert_allclose(volume, trained.volume_model.simulate(paths.log_returns / paths.sigma,
+                                                                     trained.volume_noise), rtol=1e-12)
+    stacked = trained.volume(np.stack([paths.log_returns, 2 * paths.log_returns]))
+    np.testing.assert_array_equal(stacked[0], volume)
+    assert (stacked[1] - volume).mean() > 0  # bigger moves, more volume
+    with pytest.raises(ConfigError, match="training paths"):
+        trained.volume(paths.log_returns[:3])
+
+
+def test_market_without_volume_uses_the_default_model(paths, market):
+    config = GANConfig(iterations=2, batch_paths=8, hidden=8, policy_hidden=8, best_response_steps=1, eval_paths=8)
+    result = train_gan(paths.log_returns, paths.sigma, market=market.log_returns.to_numpy(), config=config, rng=3)
+    assert result.volume_model is DEFAULT_VOLUME_MODEL and np.isfinite(result.log.utility).all()
 
 
 def test_early_stopping_once_the_estimate_is_within_tolerance(paths, market):
@@ -78,6 +107,7 @@ def test_early_stopping_once_the_estimate_is_within_tolerance(paths, market):
     ({"iterations": 0}, "iterations"),
     ({"families": ("spoofing",)}, "families"),
     ({"crash_budget": -1.0}, "crash_budget"),
+    ({"volume_budget": 0.0}, "volume_budget"),
     ({"curriculum_start": 1.5}, "curriculum_start"),
     ({"utility": "sharpe"}, "utility"),
     ({"device": "tpu"}, "device"),
