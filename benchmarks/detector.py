@@ -196,6 +196,13 @@ def quality(args) -> None:
           + ", ".join(f"{k} {v:.1f}" for k, v in detector.thresholds.items()))
     print(f"fresh normal streams, {flags.size:,} live ticks: flagged-tick rate {flags.mean():.2e}, "
           f"{1e4 * n_events / flags.size:.2f} false alarms per 10,000 ticks")
+    default_events = sum(
+        events(ManipulationDetector().detect(normal.prices[i], normal.volumes[i], normal.imbalance[i],
+                                             normal.reference[i])["flag"].to_numpy()[warm:]).sum()
+        for i in range(args.test_streams)
+    )
+    print(f"the uncalibrated defaults on the same streams: {1e4 * default_events / flags.size:.2f} false alarms "
+          "per 10,000 ticks")
 
     # peers: fitted on calibration features, thresholds set to our flagged-tick rate on normal streams
     cal_x = np.vstack([peer_features(cal, i)[warm:] for i in range(min(args.cal_streams, 40))])

@@ -84,6 +84,29 @@ def test_medium_attacks_are_detected(calibrated, normal, family):
     assert detected >= 0.9 * len(attacked.onsets)
 
 
+@pytest.mark.parametrize("all_channels", [False, True])
+def test_default_thresholds_keep_false_alarms_below_one_per_10000_ticks(all_channels):
+    fresh = simulate_ticks(np.full(6, 0.012), 20_000, rng=11)  # not the data the defaults came from
+    alarms = ticks = 0
+    for i in range(6):
+        extra = (fresh.imbalance[i], fresh.reference[i]) if all_channels else ()
+        flags = ManipulationDetector().detect(fresh.prices[i], fresh.volumes[i], *extra)["flag"].to_numpy()[500:]
+        alarms += (flags & ~np.concatenate([[False], flags[:-1]])).sum()
+        ticks += flags.size
+    assert 1e4 * alarms / ticks <= 1.0
+
+
+@pytest.mark.parametrize("family", list(ATTACK_SIZES))
+def test_default_thresholds_detect_medium_attacks(normal, family):
+    attacked = inject_attack(normal, family, "medium", rng=5)
+    _, length = ATTACK_SIZES[family]
+    detected = sum(
+        ManipulationDetector().detect(*channels(attacked, i))["flag"].to_numpy()[onset : onset + length + 20].any()
+        for i, onset in enumerate(attacked.onsets)
+    )
+    assert detected >= 0.95 * len(attacked.onsets)
+
+
 def test_a_one_tick_crash_is_named_flash_crash(calibrated, normal):
     detector = ManipulationDetector.restore(calibrated.save()).reset()
     detector.detect(*(a[:500] for a in channels(normal, 0)[:2]))
