@@ -11,10 +11,17 @@ import pandas as pd
 from antifragile import figures
 from antifragile.detector import ManipulationDetector
 from antifragile.export import write_limits
-from antifragile.streams import inject_attack, simulate_ticks
 from antifragile.io import atomic_savefig, atomic_write_json, atomic_write_text
 from antifragile.pipeline import RunResult
-from antifragile.report import Figure, Heading, Paragraph, Table, render_html, render_markdown
+from antifragile.report import (
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+    render_html,
+    render_markdown,
+)
+from antifragile.streams import inject_attack, simulate_ticks
 from gametheory.payoff import equity_curves
 from scenarios.stylized import compare_facts, stylized_facts
 
@@ -93,8 +100,12 @@ def _refinement_blocks(summary: dict) -> list:
                   f"standard deviations of log volume; the game is played on the return part) beyond the library "
                   f"against a trained policy that reads both ({gan['iterations']} iterations, {gan['status']}, exploitability estimate "
                   f"{gan['exploitability']:.4f} against the threshold {gan['threshold']:.4f}, {gan['seconds']:.1f} s). "
+                  f"The policy also trained against the game's own scenarios; the crash generators' budget was "
+                  f"{gan['crash_budget']:.1f} daily sigmas (at least the library's deepest fall). "
                   f"The strongest {len(summary['new_scenarios'])} generated attacks joined the scenarios and the "
-                  f"policy joined the strategies; the invested game was solved again."),
+                  f"policy joined the strategies; the invested game was solved again. The policy's mean exposure on "
+                  f"the attack-free paths is {summary['policy_exposure']:.2f} (near 0 it is close to cash, which the "
+                  f"invested game otherwise excludes)."),
         Table(frame.rename_axis("game")),
     ]
 

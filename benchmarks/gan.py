@@ -14,6 +14,8 @@ GAN stage (``antifragile run --gan full`` settings, at most 500 iterations) on 6
 convergence, the exploitability estimate as a share of the game's value range (goal: <= 5 %), and the
 worst case of the robust mix on held-out attacks (historical windows after 2014, a 30 % two-day flash
 crash and a 9-sigma black swan, none in the game) before and after refinement (goal: after >= before).
+As in :func:`solvers.gan.refine.refine_game`, the policy trains against the game's scenarios as well as the
+generators, and the crash budget is raised to the scenarios' deepest fall; the header line prints both.
 """
 
 from __future__ import annotations
@@ -71,7 +73,9 @@ def goals(seed: int) -> None:
                          rng=seed)
     gan, value_range = result.gan, float(np.ptp(result.payoff_before.to_numpy()))
     print(f"GAN goals, seed {seed}, channels returns + volume (volume budget {config.volume_budget}), "
-          f"{gan.seconds:.0f} s of training")
+          f"{gan.seconds:.0f} s of training; the policy also trained against the game's {len(scenarios)} scenarios, "
+          f"crash budget {gan.config.crash_budget:.1f} sigma (config {config.crash_budget}; the library's deepest "
+          f"fall), policy leverage <= {gan.config.max_leverage}")
     print(f"iterations {gan.iterations} ({gan.status}); exploitability estimate {gan.exploitability:.4f} = "
           f"{gan.exploitability / value_range:.1%} of the value range {value_range:.4f} (goal <= 5 %); "
           f"estimates at the checks: {np.round(gan.log.exploitability, 4).tolist()}")

@@ -1,7 +1,9 @@
 """The refinement loop: what the GAN stage finds goes back into the matrix game.
 
 1. Solve the game of ``strategies`` x ``scenarios`` on the base paths (the "before" game).
-2. Train a policy against attack generators (:func:`solvers.gan.training.train_gan`).
+2. Train a policy against attack generators (:func:`solvers.gan.training.train_gan`) and against the
+   game's own scenarios on the same paths (its ``known_attacks``): the policy must survive what the
+   game already knows, and the crash generators' budget reaches the library's deepest fall.
 3. The generators' strongest attacks (those that hurt the before game's robust mix most, among
    ``n_candidates`` noise draws per adversary) become new scenarios of family ``"generated"``,
    their perturbations fixed arrays (:class:`GeneratedAttack`); the trained policy becomes a new
@@ -40,6 +42,7 @@ from solvers.gan.training import (
     GANConfig,
     GANResult,
     _seed,
+    deepest_fall,
     generate_attacks,
     policy_curves,
     train_gan,
@@ -100,8 +103,7 @@ class GeneratedAttack(AttackSpec):
 
     def flat_drawdown(self, sigma: float) -> float:
         """The deepest peak-to-trough fall the perturbation alone causes on any path."""
-        log_price = np.pad(np.cumsum(self.perturbation, axis=1), ((0, 0), (1, 0)))
-        return float(-np.expm1(-(np.maximum.accumulate(log_price, axis=1) - log_price).max()))
+        return float(-np.expm1(-deepest_fall(self.perturbation)))
 
     @property
     def _span(self) -> int:
@@ -133,6 +135,9 @@ class RefinementResult:
         The policy's worst utility over the refined game's columns.
     policy_gap : float
         ``after.value - policy_worst``: how far the policy alone is from the game's guarantee.
+    policy_exposure : float
+        The policy's mean exposure on the attack-free base paths: near 0, the policy is close to
+        cash (which an invested game otherwise excludes).
     holdout_before, holdout_after : pandas.Series
         Each robust mix's utility on every held-out scenario (empty without held-out scenarios).
     holdout_worst_before, holdout_worst_after : float
@@ -151,6 +156,7 @@ class RefinementResult:
     new_scenarios: tuple[Scenario, ...]
     policy_worst: float
     policy_gap: float
+    policy_exposure: float
     holdout_before: pd.Series
     holdout_after: pd.Series
     holdout_worst_before: float
@@ -170,12 +176,14 @@ class RefinementResult:
             "new_scenarios": [s.id for s in self.new_scenarios],
             "policy_worst": self.policy_worst,
             "policy_gap": self.policy_gap,
+            "policy_exposure": self.policy_exposure,
             "holdout_worst_before": self.holdout_worst_before,
             "holdout_worst_after": self.holdout_worst_after,
             "gan": {"iterations": self.gan.iterations, "status": self.gan.status,
                     "exploitability": self.gan.exploitability, "threshold": self.gan.threshold,
                     "seconds": self.gan.seconds, "channels": ["returns", "volume"],
-                    "volume_budget": self.gan.config.volume_budget},
+                    "volume_budget": self.gan.config.volume_budget,
+                    "crash_budget": self.gan.config.crash_budget},
             "seed": self.seed,
         }
 
@@ -199,14 +207,19 @@ def policy_utility(result: GANResult, simple_returns, *, utility_name: str = "lo
     -------
     ndarray of shape (n_scenarios,)
     """
-    policy = copy.deepcopy(result.policy).to(device="cpu", dtype=torch.float64)
-    simple = np.asarray(simple_returns, dtype=np.float64)
-    volume = torch.as_tensor(result.volume(np.log1p(simple)))
+    policy, simple, volume = _policy_inputs(result, simple_returns)
     with torch.no_grad():
-        curves = policy_curves(policy, torch.as_tensor(simple), volume, sigma0=result.sigma, cost=cost)
+        curves = policy_curves(policy, simple, volume, sigma0=result.sigma, cost=cost)
         values = utility(curves, periods_per_year=periods_per_year, name=utility_name,
                          drawdown_penalty=drawdown_penalty)
     return values.numpy()
+
+
+def _policy_inputs(result: GANResult, simple_returns) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
+    """The policy in float64 on the CPU, the simple returns and the volume it observes on them."""
+    policy = copy.deepcopy(result.policy).to(device="cpu", dtype=torch.float64)
+    simple = np.asarray(simple_returns, dtype=np.float64)
+    return policy, torch.as_tensor(simple), torch.as_tensor(result.volume(np.log1p(simple)))
 
 
 def refine_game(
@@ -268,11 +281,13 @@ def refine_game(
     def table(columns, simple) -> pd.DataFrame:
         return build_payoff(strategies, [s.id for s in columns], simple, **game_settings).utility
 
-    attacked = np.expm1(apply_scenarios(scenarios, base, sigma, scenario_seed))
+    known = apply_scenarios(scenarios, base, sigma, scenario_seed)
+    attacked = np.expm1(known)
     payoff_before = table(scenarios, attacked)
     before = solve_zero_sum(ZeroSumGame(payoff_before))
     spread = float(payoff_before.to_numpy().max() - payoff_before.to_numpy().min())
-    gan = train_gan(base, sigma, market=market, config=config, value_range=spread if spread > 0 else None, rng=seed)
+    gan = train_gan(base, sigma, market=market, config=config, value_range=spread if spread > 0 else None,
+                    known_attacks=known, rng=seed)
 
     # Candidate attacks, ranked by the utility the before game's robust mix keeps against them (ties,
     # as when the mix is cash, by the mean utility of all rules); a candidate whose payoff column
@@ -312,6 +327,9 @@ def refine_game(
         holdout_after = pd.Series(after.row_strategy @ pd.concat([rules_held, held_policy]).to_numpy(),
                                   index=rules_held.columns)
     policy_worst = float(payoff_after.loc[POLICY_NAME].min())
+    policy, simple_base, volume_base = _policy_inputs(gan, np.expm1(base))
+    with torch.no_grad():
+        policy_exposure = float(policy(simple_base, volume_base, gan.sigma).mean())
     return RefinementResult(
         before=before,
         after=after,
@@ -322,6 +340,7 @@ def refine_game(
         new_scenarios=new_scenarios,
         policy_worst=policy_worst,
         policy_gap=after.value - policy_worst,
+        policy_exposure=policy_exposure,
         holdout_before=holdout_before,
         holdout_after=holdout_after,
         holdout_worst_before=float(holdout_before.min()) if len(holdout_before) else float("nan"),

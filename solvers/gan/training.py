@@ -12,7 +12,15 @@ Each iteration is one round of alternating gradient descent-ascent on the base p
 2. every adversary (a generator with its own seed and family) takes a descent step on
    ``utility(policy, attacked) + realism_weight * (-critic) + stylized_weight * facts_gap
    - diversity_weight * mode_seeking``, the policy frozen;
-3. the policy takes an ascent step on the worst adversary's utility, the generators frozen.
+3. the policy takes an ascent step on its worst utility, the generators frozen: the worst over the
+   adversaries' attacks and, when ``known_attacks`` are given (the attack library's scenarios applied
+   to the same base paths, as :func:`solvers.gan.refine.refine_game` passes them), over those attacked
+   paths too, so the policy also survives what the game already knows.
+
+The crash family's budget (a 1-norm, see :mod:`solvers.gan.networks`) is at least the deepest fall
+that any known attack causes on its own: a fall of ``D`` in log price needs a 1-norm of at least
+``D``, so with that budget the generators can search at least as far as the library goes. The
+budget used is recorded in :attr:`GANResult.config`.
 
 Both budgets follow a curriculum: a fraction ``curriculum_start`` of the full budget at first, rising
 linearly to 1 over the first ``curriculum_share`` of the iterations. Every ``check_every``
@@ -33,7 +41,7 @@ from __future__ import annotations
 import math
 import numbers
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -53,7 +61,7 @@ from solvers.gan.networks import (
 )
 from solvers.gan.volume import VolumeModel, standardised_log_volume
 
-__all__ = ["GANConfig", "GANResult", "TrainingLog", "generate_attacks", "policy_curves", "train_gan"]
+__all__ = ["GANConfig", "GANResult", "TrainingLog", "deepest_fall", "generate_attacks", "policy_curves", "train_gan"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,7 @@ class GANConfig:
         Keys of :data:`solvers.gan.networks.FAMILIES`.
     perturbation_budget, crash_budget : float
         Full budgets of the return attack: max-norm per step, and 1-norm over the path.
+        :func:`train_gan` raises ``crash_budget`` to the deepest fall of its ``known_attacks``.
     volume_budget : float
         Full budget of the volume attack (every family): max-norm per step, in standard deviations
         of log volume.
@@ -193,7 +202,7 @@ class TrainingLog:
     iteration : ndarray of int (n_iterations,)
     budget_fraction : ndarray (n_iterations,)
     utility : ndarray (n_iterations,)
-        The policy's utility against the worst adversary on the training batch.
+        The policy's utility against the worst adversary (or known attack) on the training batch.
     adversary_utility : ndarray (n_iterations, n_adversaries)
     critic_loss : ndarray (n_iterations,)
     stylized_gap : ndarray (n_iterations, n_adversaries)
@@ -252,6 +261,8 @@ class GANResult:
         Family of each generator.
     critic : RealismCritic
     config : GANConfig
+        The config trained with: the one passed in, with ``crash_budget`` raised to the deepest
+        fall of the known attacks where that is larger (in units of ``sigma``).
     log : TrainingLog
     exploitability : float
         The last exploitability estimate (utility units).
@@ -308,6 +319,26 @@ class GANResult:
             raise ConfigError(f"log_returns must end in the training paths' shape "
                               f"{(self.volume_noise.shape[0], self.volume_noise.shape[1] - 1)}, got {returns.shape}")
         return self.volume_model.simulate(returns / self.sigma, self.volume_noise)
+
+
+def deepest_fall(perturbations) -> float:
+    """The deepest peak-to-trough fall in log price that perturbations of log returns cause on their own.
+
+    Parameters
+    ----------
+    perturbations : array-like of shape (..., n_steps)
+        Additive changes to log returns (an attacked path minus its base path).
+
+    Returns
+    -------
+    float
+        ``max`` over paths and ``s <= t`` of ``-(sum_{u < t} delta_u - sum_{u < s} delta_u)``, >= 0;
+        the smallest 1-norm budget that can reproduce every such fall.
+    """
+    delta = np.asarray(perturbations, dtype=np.float64)
+    log_price = np.cumsum(delta, axis=-1)
+    log_price = np.concatenate([np.zeros_like(log_price[..., :1]), log_price], axis=-1)
+    return float((np.maximum.accumulate(log_price, axis=-1) - log_price).max())
 
 
 def _seed(rng) -> int:
@@ -374,8 +405,8 @@ class _Game:
     """
 
     def __init__(self, base, volume_noise, volume_model, sigma, real, config: GANConfig, device,
-                 sampler: torch.Generator):
-        self.base, self.volume_noise, self.volume_model = base, volume_noise, volume_model
+                 sampler: torch.Generator, known=None):
+        self.base, self.volume_noise, self.volume_model, self.known = base, volume_noise, volume_model, known
         self.sigma, self.real, self.config = sigma, real, config
         self.device, self.sampler = device, sampler
         self.real_facts = stylized_facts(real[torch.randperm(real.shape[0], generator=sampler)[:4096]].to(device))
@@ -383,9 +414,16 @@ class _Game:
     def draw(self, *shape) -> torch.Tensor:
         return torch.randn(*shape, generator=self.sampler).to(self.device)
 
-    def batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+    def batch(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Row indices of one training batch, and those rows of the base returns and volume noise."""
         index = torch.randint(self.base.shape[0], (self.config.batch_paths,), generator=self.sampler).to(self.device)
-        return self.base[index], self.volume_noise[index]
+        return index, self.base[index], self.volume_noise[index]
+
+    def known_attacked(self, index) -> torch.Tensor | None:
+        """The known attacked paths (n_known, batch, 2, n_steps) on rows ``index``; None without any."""
+        if self.known is None:
+            return None
+        return self.observe(self.known[:, index], self.volume_noise[index])
 
     def observe(self, returns, noise, volume_attack=0.0) -> torch.Tensor:
         """Paths (..., 2, n_steps): the returns and the volume model's response to them, plus the volume attack."""
@@ -437,6 +475,7 @@ def train_gan(
     market: MarketData | np.ndarray | None = None,
     config: GANConfig = GANConfig(),
     value_range: float | None = None,
+    known_attacks=None,
     rng: np.random.Generator | int | None = None,
 ) -> GANResult:
     """Train a policy against several attack generators by alternating gradient descent-ascent.
@@ -454,6 +493,11 @@ def train_gan(
         The matrix game's value range (``max A - min A``); early stopping compares the
         exploitability estimate with ``stop_tolerance * value_range`` (with ``stop_tolerance``
         itself when None).
+    known_attacks : array-like of shape (n_known, n_paths, n_steps), optional
+        Log returns of known attacks on these base paths (e.g. the attack library's scenarios,
+        :func:`scenarios.scenario_set.apply_scenarios`). The policy's ascent step takes the worst
+        utility over them and the generators' attacks, and the crash budget rises to their deepest
+        fall where that exceeds ``config.crash_budget``. The exploitability estimate is unchanged.
     rng : numpy.random.Generator, int or None
         Seed source; the int seed is recorded in the result.
 
@@ -464,7 +508,8 @@ def train_gan(
     Raises
     ------
     ConfigError
-        On bad paths, sigma, market data, value range or config, or CUDA asked for but absent.
+        On bad paths, sigma, market data, value range, known attacks or config, or CUDA asked for
+        but absent.
     """
     start = time.perf_counter()
     if not isinstance(config, GANConfig):
@@ -476,6 +521,13 @@ def train_gan(
         raise ConfigError(f"sigma must be a finite number > 0, got {sigma!r}")
     if value_range is not None and not (math.isfinite(value_range) and value_range > 0):
         raise ConfigError(f"value_range must be a finite number > 0 or None, got {value_range!r}")
+    known = None
+    if known_attacks is not None:
+        known = np.asarray(known_attacks, dtype=np.float64)
+        if known.ndim != 3 or known.shape[0] < 1 or known.shape[1:] != base.shape or not np.isfinite(known).all():
+            raise ConfigError(f"known_attacks must be a finite array (n_known >= 1, *{base.shape}) of attacked "
+                              f"base paths, got shape {known.shape}")
+        config = replace(config, crash_budget=max(config.crash_budget, deepest_fall(known - base) / sigma))
     seed = _seed(rng)
     device = _device(config.device)
     cfg = config
@@ -490,7 +542,8 @@ def train_gan(
     real, volume_model = _real_windows(market, n_steps, float(sigma), volume_rng)
     game = _Game(torch.tensor(base / sigma, dtype=torch.float32, device=device),
                  torch.tensor(volume_noise, dtype=torch.float32, device=device), volume_model, float(sigma),
-                 real, cfg, device, sampler)
+                 real, cfg, device, sampler,
+                 None if known is None else torch.tensor(known / sigma, dtype=torch.float32, device=device))
 
     policy = _built(lambda: PolicyNetwork(cfg.lookback, cfg.policy_hidden, cfg.max_leverage), seeds[1], device)
     critic = _built(lambda: RealismCritic(n_steps, cfg.hidden), seeds[2], device)
@@ -510,7 +563,7 @@ def train_gan(
 
     for it in range(cfg.iterations):
         fraction = cfg.budget_fraction(it)
-        batch = game.batch()
+        index, *batch = game.batch()
         noises = [game.draw(cfg.batch_paths, cfg.noise_dim) for _ in generators]
 
         # 1. Critic: real windows up, attacked paths down (hinge loss).
@@ -534,8 +587,11 @@ def train_gan(
         opt_generators.step()
         _frozen(policy, False)
 
-        # 3. Policy ascends on its worst adversary, generators frozen.
+        # 3. Policy ascends on its worst case over the adversaries and the known attacks, generators frozen.
         attacked = game.attacked(generators, families, batch, noises, fraction)
+        known_attacked = game.known_attacked(index)
+        if known_attacked is not None:
+            attacked = torch.cat([attacked, known_attacked])
         worst = game.utilities(policy, attacked).min()
         opt_policy.zero_grad()
         (-worst).backward()

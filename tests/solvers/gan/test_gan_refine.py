@@ -10,7 +10,7 @@ from scenarios.errors import ScenarioError
 from scenarios.scenario_set import Scenario, apply_scenarios, foundation_scenarios
 from solvers import solve_zero_sum
 from solvers.gan.refine import POLICY_NAME, GeneratedAttack, policy_utility, refine_game
-from solvers.gan.training import GANConfig
+from solvers.gan.training import GANConfig, deepest_fall
 
 CONFIG = GANConfig(iterations=12, batch_paths=32, hidden=32, policy_hidden=16, check_every=6,
                    best_response_steps=3, eval_paths=32)
@@ -65,6 +65,12 @@ def test_refined_game_extends_the_original(refined, paths):
         volume = scenario.attack.volume
         assert volume.shape == paths.log_returns.shape and 0 < np.abs(volume).max() <= CONFIG.volume_budget
     assert refined.summary()["gan"]["channels"] == ["returns", "volume"]
+    # The library's scenarios were the policy's known attacks: the crash budget reaches their deepest fall.
+    library = apply_scenarios(foundation_scenarios(quick=True), paths.log_returns, paths.sigma, 5)
+    deepest = deepest_fall(library - paths.log_returns) / paths.sigma
+    assert deepest > CONFIG.crash_budget
+    assert refined.gan.config.crash_budget == pytest.approx(deepest)
+    assert refined.summary()["gan"]["crash_budget"] == refined.gan.config.crash_budget
     # Columns are distinct attacks.
     new = after.iloc[:n_rules, n_scenarios:].to_numpy()
     assert len({tuple(np.round(col, 12)) for col in new.T}) == new.shape[1]
@@ -82,6 +88,18 @@ def test_values_and_certificates(refined):
     assert refined.policy_gap == pytest.approx(refined.after.value - refined.payoff_after.loc[POLICY_NAME].min())
     summary = refined.summary()
     assert summary["after"]["value"] == refined.after.value and summary["seed"] == 5
+
+
+def test_policy_exposure_is_the_mean_on_the_attack_free_paths(refined, paths):
+    import torch
+
+    simple = torch.as_tensor(np.expm1(paths.log_returns), dtype=torch.float32)
+    volume = torch.as_tensor(refined.gan.volume(paths.log_returns), dtype=torch.float32)
+    with torch.no_grad():  # the float32 policy as trained, against the float64 copy refine_game uses
+        exposures = refined.gan.policy(simple, volume, refined.gan.sigma)
+    assert 0.0 <= refined.policy_exposure <= refined.gan.config.max_leverage
+    assert refined.policy_exposure == pytest.approx(float(exposures.mean()), abs=1e-5)
+    assert refined.summary()["policy_exposure"] == refined.policy_exposure
 
 
 def test_held_out_scenarios_evaluate_both_mixes(refined, paths):

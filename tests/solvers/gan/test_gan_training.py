@@ -6,7 +6,13 @@ import torch
 
 from gametheory.errors import ConfigError
 from solvers.gan.backtest import utility
-from solvers.gan.training import GANConfig, generate_attacks, policy_curves, train_gan
+from solvers.gan.training import (
+    GANConfig,
+    deepest_fall,
+    generate_attacks,
+    policy_curves,
+    train_gan,
+)
 from solvers.gan.volume import DEFAULT_VOLUME_MODEL, VolumeModel
 
 TINY = GANConfig(iterations=20, batch_paths=32, hidden=32, policy_hidden=16, check_every=10,
@@ -101,6 +107,40 @@ def test_early_stopping_once_the_estimate_is_within_tolerance(paths, market):
     assert result.converged and result.status == "converged" and result.iterations == 12
     assert result.threshold == 2e6
     np.testing.assert_array_equal(result.log.check_iteration, [4, 8, 12])
+
+
+def test_deepest_fall_is_the_largest_peak_to_trough_of_the_cumulated_perturbation():
+    # Log price 0, 0.1, -0.1, -0.2, -0.15 on the first path: peak 0.1, trough -0.2.
+    delta = np.array([[[0.1, -0.2, -0.1, 0.05], [-0.05, 0.0, 0.0, 0.0]]])
+    assert deepest_fall(delta) == pytest.approx(0.3)
+    assert deepest_fall(np.array([-0.4, 0.5])) == pytest.approx(0.4)  # a fall from the start counts
+    assert deepest_fall(np.full((2, 3), 0.1)) == 0.0
+
+
+def test_known_attacks_enter_the_policy_step_and_raise_the_crash_budget(paths, market):
+    config = GANConfig(iterations=3, batch_paths=8, hidden=8, policy_hidden=8, check_every=3,
+                       best_response_steps=1, eval_paths=8)
+    base = paths.log_returns
+    ruin = base[None] - 0.02  # every day 2 % worse: far below anything the small generators can do
+    mild = base[None] + np.where(np.arange(base.shape[1]) == 5, -0.5 * paths.sigma, 0.0)
+    plain = train_gan(base, paths.sigma, market=market, config=config, rng=3)
+    known = train_gan(base, paths.sigma, market=market, config=config, known_attacks=np.concatenate([mild, ruin]),
+                      rng=3)
+    # The ascent target is the worst case over the generated and the known attacks.
+    np.testing.assert_array_less(known.log.utility, known.log.adversary_utility.min(axis=1) - 1.0)
+    np.testing.assert_array_less(plain.log.adversary_utility.min(axis=1) - 0.5, plain.log.utility)
+    # The crash budget reaches the deepest known fall (2 % a day over the path), never below the config's.
+    assert known.config.crash_budget == pytest.approx(0.02 * base.shape[1] / paths.sigma)
+    assert train_gan(base, paths.sigma, market=market, config=config, known_attacks=mild,
+                     rng=3).config.crash_budget == config.crash_budget
+    assert plain.config == config
+    again = train_gan(base, paths.sigma, market=market, config=config, known_attacks=np.concatenate([mild, ruin]),
+                      rng=3)
+    np.testing.assert_array_equal(again.log.utility, known.log.utility)  # same seed, same numbers
+    with pytest.raises(ConfigError, match="known_attacks"):
+        train_gan(base, paths.sigma, market=market, config=config, known_attacks=ruin[0])
+    with pytest.raises(ConfigError, match="known_attacks"):
+        train_gan(base, paths.sigma, market=market, config=config, known_attacks=np.full_like(ruin, np.nan))
 
 
 @pytest.mark.parametrize("changes, match", [
