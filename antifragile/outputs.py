@@ -45,7 +45,7 @@ def _detector_demo(result: RunResult):
     attacked = inject_attack(simulate_ticks(np.full(1, vol), 6000, rng=seed + 1), "flash_crash", "medium", rng=seed)
     frame = detector.detect(attacked.prices[0], attacked.volumes[0], attacked.imbalance[0], attacked.reference[0])
     return figures.detector_timeline(attacked.prices[0], frame, int(attacked.onsets[0]),
-                                     "Detector on a medium flash crash (thresholds at 1 false alarm per 10,000 ticks)")
+                                     "Detector on a medium flash crash (thresholds calibrated to flag 1 normal tick in 10,000)")
 
 
 def _figures(result: RunResult, out: Path) -> list[Figure]:
