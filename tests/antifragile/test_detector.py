@@ -5,6 +5,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
 from antifragile.detector import FAMILIES, ManipulationDetector, TickResult
@@ -179,3 +181,19 @@ def test_coordinated_divergence_without_volume_keeps_its_name(calibrated, normal
     # weaker bound: early in a slow divergence, chance volume surges pass for volume confirmation
     names = first_alarm_names(calibrated, normal, "coordinated")
     assert np.mean([name == "coordinated" for name in names]) >= 0.65
+
+
+@settings(max_examples=25)
+@given(price_unit=st.floats(1e-3, 1e4), volume_unit=st.floats(1e-3, 1e6), stream=st.integers(0, 23))
+def test_scores_do_not_depend_on_the_units_of_price_and_volume(normal, price_unit, volume_unit, stream):
+    # every feature is a return or a deviation over its own scale: cents or dollars, shares or lots
+    # give the same scores (to round-off) and the same flags
+    prices, volumes, imbalance, reference = channels(normal, stream)
+    attacked = prices.copy()
+    attacked[1500:1505] *= 0.97  # a crash, so that flags are exercised
+    base = ManipulationDetector().detect(attacked, volumes, imbalance, reference)
+    scaled = ManipulationDetector().detect(attacked * price_unit, volumes * volume_unit, imbalance,
+                                           reference * price_unit)
+    np.testing.assert_allclose(scaled["score"], base["score"], rtol=1e-7, atol=1e-12)
+    assert_array_equal(scaled["flag"], base["flag"])
+    assert base["flag"].any()
