@@ -213,6 +213,19 @@ def black_swan_nb(log_returns, onsets, jump, vol_multiplier, halflife):
 
 
 @njit(cache=True, parallel=True)
+def _window_nb(log_returns, onsets, window, add):
+    """Copy of ``log_returns`` with ``window`` written (``add`` False) or added (True) from each onset."""
+    out = log_returns.copy()
+    n_steps = out.shape[1]
+    for i in prange(out.shape[0]):
+        onset = onsets[i]
+        lo, hi = _clip_span_nb(onset, window.shape[0], n_steps)
+        for t in range(lo, hi):
+            out[i, t] = out[i, t] + window[t - onset] if add else window[t - onset]
+    return out
+
+
+@njit(cache=True)
 def replay_nb(log_returns, onsets, window):
     """Historical replay: replace the returns from the onset by a real window.
 
@@ -227,17 +240,10 @@ def replay_nb(log_returns, onsets, window):
     -------
     ndarray of shape (n_paths, n_steps)
     """
-    out = log_returns.copy()
-    n_steps = out.shape[1]
-    for i in prange(out.shape[0]):
-        onset = onsets[i]
-        lo, hi = _clip_span_nb(onset, window.shape[0], n_steps)
-        for t in range(lo, hi):
-            out[i, t] = window[t - onset]
-    return out
+    return _window_nb(log_returns, onsets, window, False)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def overlay_nb(log_returns, onsets, increments):
     """Add a fixed window of log returns from the onset on (a shape on top of the base noise).
 
@@ -252,14 +258,7 @@ def overlay_nb(log_returns, onsets, increments):
     -------
     ndarray of shape (n_paths, n_steps)
     """
-    out = log_returns.copy()
-    n_steps = out.shape[1]
-    for i in prange(out.shape[0]):
-        onset = onsets[i]
-        lo, hi = _clip_span_nb(onset, increments.shape[0], n_steps)
-        for t in range(lo, hi):
-            out[i, t] += increments[t - onset]
-    return out
+    return _window_nb(log_returns, onsets, increments, True)
 
 
 @njit(cache=True, parallel=True)
