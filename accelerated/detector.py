@@ -145,6 +145,18 @@ def _robust_nb(dev, scale, weight, clip):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _baseline_nb(value, count, mean, scale, weight, clip):
+    """One observation of a channel measured against its robust EWM mean (the first observation
+    sets the mean): returns the new count, mean and scale, and the standardised deviation (0 first)."""
+    count += 1.0
+    if count == 1.0:
+        return count, float(value), scale, 0.0
+    w = _weight_nb(weight, count)
+    z, dev, scale = _robust_nb(value - mean, scale, w, clip)
+    return count, mean + w * dev, scale, z
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _params_nb(s):
     """The parameter slots as a tuple (alpha, alpha_base, clip, warmup, volume_weight,
     runup_decay, naming_share, surge_weight, surge_level, k0..k3, h0..h3, runup_share), read once per call."""
@@ -190,14 +202,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
      d_scale, c0, c1, c2, c3, c4, c5, runup, surge) = st
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
-    n_vol += 1.0
-    vz = 0.0
-    if n_vol == 1.0:
-        v_mean = float(volume)
-    else:
-        w = _weight_nb(base, n_vol)
-        vz, dev, v_scale = _robust_nb(volume - v_mean, v_scale, w, clip)
-        v_mean += w * dev
+    n_vol, v_mean, v_scale, vz = _baseline_nb(volume, n_vol, v_mean, v_scale, base, clip)
     surge += surge_weight * (min(max(vz, -4.0), 4.0) - surge)
 
     # return standardised by the EWM absolute return (zero mean); price CUSUMs
@@ -215,16 +220,10 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
 
     # persistent order imbalance: two-sided CUSUM
     if not np.isnan(imbalance):
-        n_imb += 1.0
-        if n_imb == 1.0:
-            imb_mean = float(imbalance)
-        else:
-            w = _weight_nb(base, n_imb)
-            wz, dev, imb_scale = _robust_nb(imbalance - imb_mean, imb_scale, w, clip)
-            imb_mean += w * dev
-            if n_imb > warmup:
-                c2 = max(0.0, c2 + wz - k2)
-                c3 = max(0.0, c3 - wz - k2)
+        n_imb, imb_mean, imb_scale, wz = _baseline_nb(imbalance, n_imb, imb_mean, imb_scale, base, clip)
+        if n_imb > warmup:  # warmup >= 1, so never on the first observation
+            c2 = max(0.0, c2 + wz - k2)
+            c3 = max(0.0, c3 - wz - k2)
 
     # divergence from the related asset: two-sided CUSUM on the residual r - beta r_ref
     if np.isnan(reference):
