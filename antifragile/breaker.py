@@ -38,7 +38,7 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from gametheory.errors import ConfigError
+from gametheory.errors import ConfigError, checked_count
 
 __all__ = ["MODES", "STATES", "BreakerDecision", "BreakerEvent", "CircuitBreaker"]
 
@@ -159,14 +159,12 @@ class CircuitBreaker:
         self.liquidate_loss = _fraction(liquidate_loss, "liquidate_loss")
         if self.liquidate_loss <= self.halt_loss:
             raise ConfigError(f"liquidate_loss ({liquidate_loss}) must exceed halt_loss ({halt_loss})")
-        self.quiet_ticks = _ticks(quiet_ticks, "quiet_ticks")
-        self.stage_ticks = _ticks(stage_ticks, "stage_ticks")
+        self.quiet_ticks = checked_count(quiet_ticks, "quiet_ticks")
+        self.stage_ticks = checked_count(stage_ticks, "stage_ticks")
         self.stages = tuple(_fraction(s, "stages[]") for s in stages)
         if not self.stages or self.stages[-1] != 1.0 or any(a >= b for a, b in zip(self.stages, self.stages[1:])):
             raise ConfigError(f"stages must increase and end at 1.0, got {tuple(stages)}")
-        if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 0:
-            raise ConfigError(f"window must be an integer >= 0, got {window!r}")
-        self.window = int(window)
+        self.window = checked_count(window, "window", minimum=0)
         self.drop = _number(drop, "drop", 0.0, 1.0)
         self.drop_z = _number(drop_z, "drop_z", 0.0, math.inf)
         self.vol_span = _number(vol_span, "vol_span", 1.0, math.inf)
@@ -381,9 +379,3 @@ def _number(value, name: str, lower: float, upper: float) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lower <= value < upper:
         raise ConfigError(f"{name} must be a number in [{lower:g}, {upper:g}), got {value!r}")
     return float(value)
-
-
-def _ticks(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)

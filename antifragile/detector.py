@@ -32,7 +32,7 @@ import pandas as pd
 
 from accelerated import detector as kernel
 from antifragile.io import atomic_write_text
-from gametheory.errors import ConfigError, MarketDataError
+from gametheory.errors import ConfigError, MarketDataError, checked_count
 
 __all__ = ["FAMILIES", "ManipulationDetector", "TickResult", "SCHEMA"]
 
@@ -160,7 +160,7 @@ class ManipulationDetector:
         self.params = {
             "halflife": _positive(halflife, "halflife"),
             "baseline_halflife": _positive(baseline_halflife, "baseline_halflife"),
-            "warmup": _count(warmup, "warmup"),
+            "warmup": checked_count(warmup, "warmup"),
             "clip": _positive(clip, "clip"),
             "volume_weight": _non_negative(volume_weight, "volume_weight"),
             "runup_halflife": _positive(runup_halflife, "runup_halflife"),
@@ -523,12 +523,6 @@ def _non_negative(value, name: str) -> float:
     if number < 0:
         raise ConfigError(f"{name} must be >= 0, got {value!r}")
     return number
-
-
-def _count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
 
 
 def _per_family(given: dict | None, defaults: dict, name: str, check) -> dict:

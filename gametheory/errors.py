@@ -4,6 +4,8 @@ Every error a user can provoke with bad input is a subclass of ``ValueError``
 (so ``except ValueError`` keeps working) and says what was wrong and where.
 """
 
+import numbers
+
 from scenarios.errors import MarketDataError, ScenarioError
 
 __all__ = [
@@ -13,6 +15,7 @@ __all__ = [
     "MarketDataError",
     "ScenarioError",
     "SolverError",
+    "checked_count",
 ]
 
 
@@ -30,3 +33,11 @@ class InfeasibleError(SolverError, ValueError):
 
 class ConfigError(ValueError):
     """A configuration value is out of range or of the wrong type."""
+
+
+def checked_count(value, name: str, minimum: int = 1) -> int:
+    """``value`` as an int when it is an integer (not a bool) >= ``minimum``; else a ConfigError
+    naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import copy
-import numbers
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ import pandas as pd
 import torch
 
 from gametheory.certificates import Certificate, certify
-from gametheory.errors import ConfigError
+from gametheory.errors import ConfigError, checked_count
 from gametheory.game import ZeroSumGame
 from gametheory.payoff import build_payoff
 from gametheory.strategies import Strategy
@@ -262,9 +261,8 @@ def refine_game(
     RefinementResult
     """
     start = time.perf_counter()
-    for name, value in (("n_new", n_new), ("n_candidates", n_candidates)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
+    checked_count(n_new, "n_new")
+    checked_count(n_candidates, "n_candidates")
     if n_new > n_candidates * config.n_adversaries:
         raise ConfigError(f"n_new ({n_new}) exceeds the candidates ({n_candidates} x {config.n_adversaries} adversaries)")
     if not isinstance(paths, BasePaths):

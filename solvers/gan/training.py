@@ -48,7 +48,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from gametheory.errors import ConfigError
+from gametheory.errors import ConfigError, checked_count
 from gametheory.payoff import UTILITIES
 from scenarios.data import MarketData, load_market
 from solvers.gan.backtest import utility, wealth_curves
@@ -150,9 +150,7 @@ class GANConfig:
         counts = ("iterations", "batch_paths", "n_adversaries", "noise_dim", "hidden", "policy_hidden", "lookback",
                   "check_every", "best_response_steps", "eval_paths", "patience")
         for name in counts:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ConfigError(f"GANConfig.{name} must be an integer >= 1, got {value!r}")
+            checked_count(getattr(self, name), f"GANConfig.{name}")
         positive = ("perturbation_budget", "crash_budget", "volume_budget", "curriculum_start", "curriculum_share",
                     "max_leverage", "lr_policy", "lr_generator", "lr_critic", "best_response_lr", "periods_per_year",
                     "stop_tolerance")
