@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +27,7 @@ import numpy as np  # noqa: E402
 
 from accelerated.attacks import flash_crash_nb  # noqa: E402
 from scenarios.attacks import FlashCrash  # noqa: E402
+from timing import best_seconds  # noqa: E402
 
 CRASH = (0.2, 5, 0.5, 30)  # depth, fall_steps, recovery_share, recovery_steps
 
@@ -40,15 +40,6 @@ def flash_crash_numpy(x, onsets, depth, fall_steps, recovery_share, recovery_ste
     in_fall = (steps >= start) & (steps < start + fall_steps)
     in_recovery = (steps >= start + fall_steps) & (steps < start + fall_steps + recovery_steps)
     return x + in_fall * (fall / fall_steps) - in_recovery * (recovery_share * fall / recovery_steps)
-
-
-def _best(function, repeat):
-    best = np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _shape(text):
@@ -79,12 +70,12 @@ def main(argv=None):
     flash_crash_nb(one_x, one_onset, *CRASH)  # warm (compile or load from the cache) off the timed path
     crash.apply(one_x, 0.001, rng=0)
     latency_repeat = args.repeat * 100
-    numpy_latency = _best(lambda: flash_crash_numpy(one_x, one_onset, *CRASH), latency_repeat)
+    numpy_latency = best_seconds(lambda: flash_crash_numpy(one_x, one_onset, *CRASH), latency_repeat)
     rows.append((f"latency 1x{n_steps}: NumPy (baseline)", numpy_latency, n_steps, numpy_latency / n_steps))
-    rows.append((f"latency 1x{n_steps}: kernel, 1 thread", _best(lambda: flash_crash_nb(one_x, one_onset, *CRASH),
+    rows.append((f"latency 1x{n_steps}: kernel, 1 thread", best_seconds(lambda: flash_crash_nb(one_x, one_onset, *CRASH),
                                                                  latency_repeat), n_steps, numpy_latency / n_steps))
     generator = np.random.default_rng(1)
-    rows.append((f"latency 1x{n_steps}: FlashCrash.apply", _best(lambda: crash.apply(one_x, 0.001, rng=generator),
+    rows.append((f"latency 1x{n_steps}: FlashCrash.apply", best_seconds(lambda: crash.apply(one_x, 0.001, rng=generator),
                                                                  latency_repeat), n_steps, numpy_latency / n_steps))
 
     for n_paths, n_steps in args.shapes:
@@ -95,13 +86,13 @@ def main(argv=None):
                                    atol=1e-12)
         size = x.size
         label = f"{n_paths}x{n_steps}"
-        baseline = _best(lambda: flash_crash_numpy(x, onsets, *CRASH), args.repeat)
+        baseline = best_seconds(lambda: flash_crash_numpy(x, onsets, *CRASH), args.repeat)
         rows.append((f"{label}: NumPy (baseline)", baseline, size, baseline / size))
         numba.set_num_threads(1)
-        rows.append((f"{label}: kernel, 1 thread", _best(lambda: flash_crash_nb(x, onsets, *CRASH), args.repeat),
+        rows.append((f"{label}: kernel, 1 thread", best_seconds(lambda: flash_crash_nb(x, onsets, *CRASH), args.repeat),
                      size, baseline / size))
         numba.set_num_threads(threads)
-        rows.append((f"{label}: kernel, {threads} threads", _best(lambda: flash_crash_nb(x, onsets, *CRASH),
+        rows.append((f"{label}: kernel, {threads} threads", best_seconds(lambda: flash_crash_nb(x, onsets, *CRASH),
                                                                   args.repeat), size, baseline / size))
 
     print(f"flash crash injection, best of {args.repeat} ({latency_repeat} for latency); "

@@ -27,6 +27,7 @@ import numpy as np  # noqa: E402
 from accelerated.payoff import payoff_tables_nb  # noqa: E402
 from accelerated.reference import payoff_tables_reference  # noqa: E402
 from gametheory.strategies import default_strategies, encode  # noqa: E402
+from timing import best_seconds  # noqa: E402
 
 
 def _returns(n_scenarios: int, n_paths: int, n_steps: int, seed: int) -> np.ndarray:
@@ -36,15 +37,6 @@ def _returns(n_scenarios: int, n_paths: int, n_steps: int, seed: int) -> np.ndar
     log_returns = 0.0003 + vol * rng.standard_t(4, size=(n_scenarios, n_paths, n_steps)) / np.sqrt(2.0)
     log_returns[::3, :, n_steps // 2] -= 0.25
     return np.expm1(log_returns)
-
-
-def _best_seconds(function, repeat: int) -> float:
-    best = np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main(argv=None) -> None:
@@ -66,7 +58,7 @@ def main(argv=None) -> None:
     n_ref = min(args.reference_scenarios, args.scenarios)
 
     payoff_tables_nb(returns[:1, :2, :8], kinds, params, multipliers, **settings)  # compile / load, untimed
-    kernel_s = _best_seconds(lambda: payoff_tables_nb(returns, kinds, params, multipliers, **settings), args.repeat)
+    kernel_s = best_seconds(lambda: payoff_tables_nb(returns, kinds, params, multipliers, **settings), args.repeat)
     start = time.perf_counter()
     reference = payoff_tables_reference(returns[:n_ref], kinds, params, multipliers, **settings)
     reference_s = (time.perf_counter() - start) * args.scenarios / n_ref
