@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from accelerated.payoff import BREAKER, FIXED, MEAN_REVERSION, N_PARAMS, TREND, VOL_TARGET
-from gametheory.errors import ConfigError
+from gametheory.errors import ConfigError, checked_count
 
 __all__ = [
     "BREAKER_DEFAULTS",
@@ -228,10 +228,7 @@ def _checked_breaker(values: dict, name: str) -> tuple:
     for key in ("drop", "drop_z", "vol_span", "halt_loss", "liquidate_loss"):
         out[key] = _real(values[key], f"{what}: {key}")
     for key in ("window", "quiet", "stage_steps"):
-        value = values[key]
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (0 if key == "window" else 1):
-            raise ConfigError(f"{what}: {key} must be an integer >= {0 if key == 'window' else 1}, got {value!r}")
-        out[key] = int(value)
+        out[key] = checked_count(values[key], f"{what}: {key}", minimum=0 if key == "window" else 1)
     if not 0.0 <= out["drop"] < 1.0:
         raise ConfigError(f"{what}: drop must be in [0, 1), got {out['drop']}")
     if out["drop_z"] < 0.0:
