@@ -11,18 +11,22 @@ Per tick, with ``r = price / last_price - 1`` the simple return, the step forms 
 features, each a deviation over ``KAPPA`` times a robust EWM *mean absolute deviation* (no square
 root on the recursion; every update is clipped at ``clip`` standard deviations):
 
-- ``z``: ``r`` (zero mean) over the return's scale,
+- ``z``: ``r`` (zero mean) over the return's volatility, which never falls below ``floor`` times
+  the smallest non-zero ``|r|`` seen (the relative tick size): on a coarse price grid most
+  returns are zero, the mean absolute return understates the spread and collapses during runs
+  of unchanged prices, and without the floor a one-tick move would look like a crash,
 - ``vz``: volume standardised by its slow EWM mean and scale (volume surge),
 - ``w``: order imbalance standardised by its slow EWM mean and scale (spoofing),
-- ``d``: the return's residual against a related asset, ``r - beta r_ref``, standardised
-  (coordinated divergence); ``beta`` is an EWM covariance over an EWM variance,
+- ``d``: the return's residual against a related asset, ``r - beta r_ref``, standardised with
+  the same floor (coordinated divergence); ``beta`` is an EWM covariance over an EWM variance,
 
 and accumulates them in CUSUM statistics, one per attack family:
 
 - ``flash_crash``: ``C <- max(0, C - z a - k)``, with ``a = 1 + volume_weight * clip(vz, 0, 4)``
   (a volume-confirmed fall counts more),
-- ``pump_and_dump``: ``C <- max(0, C + z a - k)`` (run-up); a flagged fall that follows a run-up
-  (the run-up memory, decaying, at least ``runup_share`` of its threshold) is named a dump,
+- ``pump_and_dump``: ``C <- max(0, C + min(z, clip) a - k)`` (a run-up is many moves, so one
+  jump counts at most ``clip``); a flagged fall that follows a run-up (the run-up memory,
+  decaying, at least ``runup_share`` of its threshold) is named a dump,
 - ``spoofing``: two-sided CUSUM on ``w`` (persistent one-sided imbalance),
 - ``coordinated``: two-sided CUSUM on ``d``.
 
@@ -75,28 +79,30 @@ P_SURGE_WEIGHT = 7  # EWM weight of the volume-surge memory
 P_SURGE_LEVEL = 8  # surge memory that confirms a move by volume
 P_K = 9  # 4 slots: CUSUM allowance per family
 P_H = 13  # 4 slots: threshold per family
+P_FLOOR = 18  # the return volatility never falls below this multiple of the relative tick size
 # state slots
-S_N = 18  # prices seen
-S_LAST = 19  # last price
-S_SCALE = 20  # EWM absolute return
-S_N_VOL = 21
-S_V_MEAN = 22
-S_V_SCALE = 23
-S_N_IMB = 24
-S_IMB_MEAN = 25
-S_IMB_SCALE = 26
-S_N_REF = 27
-S_LAST_REF = 28
-S_REF_VAR = 29
-S_COV = 30
-S_D_SCALE = 31
-S_C = 32  # 6 slots: crash, pump, spoof+, spoof-, coord+, coord-
-S_RUNUP = 38
-S_SURGE = 39  # EWM of the volume surge clip(vz, -4, 4)
-S_FAMILY_SCORE = 40  # 4 slots: statistic / threshold per family, after the last tick
-S_SCORE = 44
-S_CODE = 45
-N_SLOTS = 46
+S_N = 19  # prices seen
+S_LAST = 20  # last price
+S_SCALE = 21  # EWM absolute return
+S_TICK = 22  # smallest non-zero |r| seen (the relative tick size); 1 before the first
+S_N_VOL = 23
+S_V_MEAN = 24
+S_V_SCALE = 25
+S_N_IMB = 26
+S_IMB_MEAN = 27
+S_IMB_SCALE = 28
+S_N_REF = 29
+S_LAST_REF = 30
+S_REF_VAR = 31
+S_COV = 32
+S_D_SCALE = 33
+S_C = 34  # 6 slots: crash, pump, spoof+, spoof-, coord+, coord-
+S_RUNUP = 40
+S_SURGE = 41  # EWM of the volume surge clip(vz, -4, 4)
+S_FAMILY_SCORE = 42  # 4 slots: statistic / threshold per family, after the last tick
+S_SCORE = 46
+S_CODE = 47
+N_SLOTS = 48
 _N_STATE = S_FAMILY_SCORE - S_N  # the streaming statistics, S_N .. S_SURGE
 
 KAPPA = math.sqrt(math.pi / 2.0)
@@ -128,18 +134,19 @@ def _weight_nb(alpha, count):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _robust_nb(dev, scale, weight, clip):
+def _robust_nb(dev, scale, weight, clip, floor):
     """Standardise the deviation ``dev`` by the EWM absolute deviation ``scale`` and update it.
 
-    Returns ``z = dev / (KAPPA scale)`` clipped to +-_Z_MAX (0 while ``scale`` is 0), the
-    deviation clipped to +-``clip`` standard deviations (unclipped while ``scale`` is 0), and the
-    new scale ``scale + weight (|clipped| - scale)``. No square root, and the only division is
-    off the recursion: the scale's update depends on the previous scale through one multiply.
+    The standard deviation is ``sd = max(KAPPA scale, floor)``. Returns ``z = dev / sd`` clipped
+    to +-_Z_MAX (0 while ``sd`` is 0), the deviation clipped to +-``clip`` sd (unclipped while
+    ``sd`` is 0), and the new scale ``scale + weight (|clipped| - scale)``. No square root, and
+    the only division is off the recursion.
     """
-    if scale <= _TINY:
+    sd = max(KAPPA * scale, floor)
+    if sd <= _TINY:
         return 0.0, dev, scale + weight * (abs(dev) - scale)
-    z = min(max(dev / (KAPPA * scale), -_Z_MAX), _Z_MAX)
-    bound = clip * KAPPA * scale
+    z = min(max(dev / sd, -_Z_MAX), _Z_MAX)
+    bound = clip * sd
     clipped = min(max(dev, -bound), bound)
     return z, clipped, scale + weight * (abs(clipped) - scale)
 
@@ -152,18 +159,18 @@ def _baseline_nb(value, count, mean, scale, weight, clip):
     if count == 1.0:
         return count, float(value), scale, 0.0
     w = _weight_nb(weight, count)
-    z, dev, scale = _robust_nb(value - mean, scale, w, clip)
+    z, dev, scale = _robust_nb(value - mean, scale, w, clip, 0.0)
     return count, mean + w * dev, scale, z
 
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _params_nb(s):
     """The parameter slots as a tuple (alpha, alpha_base, clip, warmup, volume_weight,
-    runup_decay, naming_share, surge_weight, surge_level, k0..k3, h0..h3, runup_share), read once per call."""
+    runup_decay, naming_share, surge_weight, surge_level, k0..k3, h0..h3, runup_share, floor), read once per call."""
     return (
         s[P_ALPHA], s[P_ALPHA_BASE], s[P_CLIP], s[P_WARMUP], s[P_VOLUME_WEIGHT], s[P_RUNUP_DECAY],
         s[P_NAMING_SHARE], s[P_SURGE_WEIGHT], s[P_SURGE_LEVEL], s[P_K], s[P_K + 1], s[P_K + 2], s[P_K + 3],
-        s[P_H], s[P_H + 1], s[P_H + 2], s[P_H + 3], s[P_RUNUP_SHARE],
+        s[P_H], s[P_H + 1], s[P_H + 2], s[P_H + 3], s[P_RUNUP_SHARE], s[P_FLOOR],
     )
 
 
@@ -174,6 +181,7 @@ def _load_nb(s):
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
         s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
+        s[S_N + 22],
     )
 
 
@@ -197,8 +205,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     Returns the new statistics, the code (-1 or a family), the score and the four family scores.
     """
     alpha, base, clip, warmup, volume_weight, runup_decay, share, surge_weight, surge_level = p[:9]
-    k0, k1, k2, k3, h0, h1, h2, h3, runup_share = p[9:]
-    (n, last, scale, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
+    k0, k1, k2, k3, h0, h1, h2, h3, runup_share, floor = p[9:]
+    (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
      d_scale, c0, c1, c2, c3, c4, c5, runup, surge) = st
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
@@ -210,11 +218,13 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     r = 0.0
     if n > 1.0:
         r = price / last - 1.0
-        z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n - 1.0), clip)
+        if r != 0.0:
+            tick = min(tick, abs(r))
+        z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n - 1.0), clip, floor * tick)
         if n - 1.0 > warmup:
-            amplified = z * (1.0 + volume_weight * min(max(vz, 0.0), 4.0))
-            c0 = max(0.0, c0 - amplified - k0)
-            c1 = max(0.0, c1 + amplified - k1)
+            amplify = 1.0 + volume_weight * min(max(vz, 0.0), 4.0)
+            c0 = max(0.0, c0 - z * amplify - k0)
+            c1 = max(0.0, c1 + min(z, clip) * amplify - k1)  # a run-up is many moves, not one jump
             runup = max(runup * runup_decay, c1)
     last = float(price)
 
@@ -234,7 +244,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             n_ref += 1.0
             w = _weight_nb(base, n_ref)
             beta = cov / ref_var if ref_var > _TINY else 0.0
-            dz, _, d_scale = _robust_nb(r - beta * r_ref, d_scale, w, clip)
+            dz, _, d_scale = _robust_nb(r - beta * r_ref, d_scale, w, clip, floor * tick)
             ref_var += w * (r_ref * r_ref - ref_var)
             cov += w * (r * r_ref - cov)
             if n_ref > warmup:
@@ -269,7 +279,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
                 code = 1
         if code == 0 and runup >= runup_share * h1:
             code = 1  # a fall right after a run-up: the dump of a pump-and-dump
-    st = (n, last, scale, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
+    st = (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
           d_scale, c0, c1, c2, c3, c4, c5, runup, surge)
     return st, code, score, f0, f1, f2, f3
 
@@ -381,7 +391,7 @@ def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, has_im
 
 def new_state(
     alpha, alpha_base, clip, warmup, volume_weight, runup_decay, runup_share, naming_share, surge_weight, surge_level,
-    drifts, thresholds,
+    floor, drifts, thresholds,
 ):
     """A fresh state array with the given parameters and zero statistics.
 
@@ -396,6 +406,8 @@ def new_state(
     volume_weight, runup_decay, runup_share, naming_share : float
     surge_weight, surge_level : float
         EWM weight of the volume-surge memory, and the memory that confirms a move by volume.
+    floor : float
+        The return volatility never falls below ``floor`` times the relative tick size.
     drifts, thresholds : sequence of 4 floats
         CUSUM allowance and threshold per family, in the order of ``FAMILIES``.
 
@@ -414,8 +426,10 @@ def new_state(
     s[P_RUNUP_SHARE] = runup_share
     s[P_SURGE_WEIGHT] = surge_weight
     s[P_SURGE_LEVEL] = surge_level
+    s[P_FLOOR] = floor
     s[P_K : P_K + 4] = drifts
     s[P_H : P_H + 4] = thresholds
     s[S_LAST_REF] = np.nan
+    s[S_TICK] = 1.0
     s[S_CODE] = NO_FLAG
     return s

@@ -37,15 +37,14 @@ from gametheory.errors import ConfigError, MarketDataError, checked_count
 __all__ = ["FAMILIES", "ManipulationDetector", "TickResult", "SCHEMA"]
 
 FAMILIES = kernel.FAMILIES
-SCHEMA = "antifragile.detector/2"
+SCHEMA = "antifragile.detector/3"
 DEFAULT_DRIFTS = {"flash_crash": 1.0, "pump_and_dump": 0.5, "spoofing": 0.5, "coordinated": 0.5}
 """CUSUM allowance per family, in standard deviations per tick."""
-DEFAULT_THRESHOLDS = {"flash_crash": 25.0, "pump_and_dump": 34.0, "spoofing": 65.0, "coordinated": 11.0}
+DEFAULT_THRESHOLDS = {"flash_crash": 35.0, "pump_and_dump": 24.2, "spoofing": 74.2, "coordinated": 14.3}
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
-``false_alarm_rate=5e-4`` on 200 simulated normal streams of 5,000 ticks
-(:func:`antifragile.streams.simulate_ticks`, daily volatility 0.6 % to 3 %, seed 2024), rounded. On
-fresh streams they give about 0.1 (price and volume) to 0.5 (all four channels) false alarms per
-10,000 ticks. Call :meth:`ManipulationDetector.calibrate` on your own normal data."""
+``false_alarm_rate=1e-4`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
+streams of 5,000 ticks, daily volatility 0.6 % to 3 %, half of them on a one-cent price grid),
+rounded up to one decimal. Call :meth:`ManipulationDetector.calibrate` on your own normal data."""
 
 _ERRORS = {
     kernel.BAD_PRICE: "price is {price!r}; it must be a positive finite number",
@@ -98,10 +97,10 @@ class ManipulationDetector:
     """Streaming detector of market manipulation: flash crash, pump-and-dump, spoofing and
     coordinated divergence between related assets.
 
-    Features per tick (see :mod:`accelerated.detector`): the log return standardised by an
-    exponentially weighted volatility, volume surge, order imbalance and the residual against a
-    related asset, each accumulated in a CUSUM statistic per family. A tick is flagged when a
-    statistic exceeds its family's threshold.
+    Features per tick (see :mod:`accelerated.detector`): the return standardised by a robust
+    exponentially weighted volatility (floored at half the tick size), volume surge, order
+    imbalance and the residual against a related asset, each accumulated in a CUSUM statistic
+    per family. A tick is flagged when a statistic exceeds its family's threshold.
 
     Parameters
     ----------
@@ -129,6 +128,10 @@ class ManipulationDetector:
     surge_level : float, default 0.5
         A ``coordinated`` flag that comes with a surge memory at least this is named after the
         asset's own move: ``"flash_crash"`` for a fall, ``"pump_and_dump"`` for a rise.
+    tick_floor : float, default 0.5
+        The return volatility never falls below this multiple of the smallest price move seen
+        (relative to the price): on a coarse price grid, where most returns are zero, a one-tick
+        move counts at most ``1 / tick_floor`` standard deviations. 0 turns the floor off.
     drifts : dict, optional
         CUSUM allowance per family (``DEFAULT_DRIFTS`` for those not given).
     thresholds : dict, optional
@@ -154,6 +157,7 @@ class ManipulationDetector:
         naming_share: float = 0.25,
         surge_halflife: float = 5.0,
         surge_level: float = 0.5,
+        tick_floor: float = 0.5,
         drifts: dict | None = None,
         thresholds: dict | None = None,
     ):
@@ -168,6 +172,7 @@ class ManipulationDetector:
             "naming_share": _non_negative(naming_share, "naming_share"),
             "surge_halflife": _positive(surge_halflife, "surge_halflife"),
             "surge_level": _non_negative(surge_level, "surge_level"),
+            "tick_floor": _non_negative(tick_floor, "tick_floor"),
             "drifts": _per_family(drifts, DEFAULT_DRIFTS, "drifts", _non_negative),
         }
         self.calibration_ = None
@@ -393,6 +398,7 @@ class ManipulationDetector:
             naming_share=p["naming_share"],
             surge_weight=_ewm_weight(p["surge_halflife"]),
             surge_level=p["surge_level"],
+            floor=p["tick_floor"],
             drifts=[p["drifts"][name] for name in FAMILIES],
             thresholds=[thresholds[name] for name in FAMILIES],
         )

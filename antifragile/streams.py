@@ -18,7 +18,7 @@ import numpy as np
 
 from gametheory.errors import ConfigError
 
-__all__ = ["ATTACK_SIZES", "SEVERITIES", "TickStreams", "inject_attack", "simulate_ticks"]
+__all__ = ["ATTACK_SIZES", "SEVERITIES", "TickStreams", "calibration_set", "inject_attack", "simulate_ticks"]
 
 SEVERITIES = ("low", "medium", "high")
 ATTACK_SIZES = {
@@ -46,6 +46,8 @@ class TickStreams:
         bool, True on the ticks of an injected attack.
     onsets : numpy.ndarray
         int, the first attacked tick of each stream (-1 for normal streams).
+    tick_size : float
+        Price grid (0: continuous prices).
     family : str or None
     severity : str or None
     """
@@ -57,11 +59,14 @@ class TickStreams:
     sigma_tick: np.ndarray
     labels: np.ndarray
     onsets: np.ndarray
+    tick_size: float = 0.0
     family: str | None = None
     severity: str | None = None
 
 
-def simulate_ticks(daily_vol, n_ticks: int, *, ticks_per_day: int = 23_400, rng=None) -> TickStreams:
+def simulate_ticks(
+    daily_vol, n_ticks: int, *, ticks_per_day: int = 23_400, tick_size: float = 0.0, rng=None
+) -> TickStreams:
     """Normal (attack-free) streams, one per entry of ``daily_vol``.
 
     Parameters
@@ -70,6 +75,10 @@ def simulate_ticks(daily_vol, n_ticks: int, *, ticks_per_day: int = 23_400, rng=
         Daily volatility of each stream (e.g. 0.01).
     n_ticks : int
     ticks_per_day : int, default 23,400 (one tick a second)
+    tick_size : float, default 0
+        Prices (starting at 100, the related asset at 50) are rounded to multiples of this;
+        0 leaves them continuous. At one tick a second, a cent on a 100 price leaves most
+        returns at zero when the daily volatility is low, as on real quote streams.
     rng : numpy.random.Generator, int or None
 
     Returns
@@ -80,6 +89,8 @@ def simulate_ticks(daily_vol, n_ticks: int, *, ticks_per_day: int = 23_400, rng=
     daily_vol = np.asarray(daily_vol, dtype=np.float64).reshape(-1)
     if daily_vol.size == 0 or np.any(~(daily_vol > 0)) or n_ticks < 2:
         raise ConfigError("daily_vol must be positive numbers and n_ticks >= 2")
+    if not 0.0 <= tick_size < 1.0:
+        raise ConfigError(f"tick_size must be in [0, 1) (prices start at 100), got {tick_size!r}")
     shape = (daily_vol.size, n_ticks)
     sigma_tick = daily_vol / np.sqrt(ticks_per_day)
     shocks = rng.standard_t(5, shape) / np.sqrt(5.0 / 3.0)
@@ -92,14 +103,34 @@ def simulate_ticks(daily_vol, n_ticks: int, *, ticks_per_day: int = 23_400, rng=
     log_volume = 6.0 + _ar1(rng.standard_normal(shape), 0.9, 0.3) + 0.3 * np.abs(shocks)
     imbalance = np.tanh(_ar1(rng.standard_normal(shape), 0.8, 0.25))
     return TickStreams(
-        prices=100.0 * np.exp(np.cumsum(returns, axis=1)),
+        prices=_on_grid(100.0 * np.exp(np.cumsum(returns, axis=1)), tick_size),
         volumes=np.exp(log_volume),
         imbalance=imbalance,
-        reference=50.0 * np.exp(np.cumsum(ref_returns, axis=1)),
+        reference=_on_grid(50.0 * np.exp(np.cumsum(ref_returns, axis=1)), tick_size),
         sigma_tick=sigma_tick,
         labels=np.zeros(shape, dtype=bool),
         onsets=np.full(shape[0], -1),
+        tick_size=float(tick_size),
     )
+
+
+def calibration_set(n_streams: int = 200, n_ticks: int = 5000, *, rng=2024) -> dict:
+    """The normal streams the detector's default thresholds are calibrated on.
+
+    Daily volatility log-uniform between 0.6 % and 3 %; the first half of the streams has
+    continuous prices, the second half prices on a one-cent grid (many zero returns).
+
+    Returns
+    -------
+    dict
+        ``prices``, ``volumes``, ``imbalance`` and ``reference``, each of shape
+        (n_streams, n_ticks): keyword arguments for ``ManipulationDetector.calibrate``.
+    """
+    rng = np.random.default_rng(rng)
+    vols = np.exp(rng.uniform(np.log(0.006), np.log(0.03), n_streams))
+    half = n_streams // 2
+    parts = [simulate_ticks(vols[:half], n_ticks, rng=rng), simulate_ticks(vols[half:], n_ticks, tick_size=0.01, rng=rng)]
+    return {name: np.concatenate([getattr(p, name) for p in parts]) for name in ("prices", "volumes", "imbalance", "reference")}
 
 
 def inject_attack(streams: TickStreams, family: str, severity: str, *, rng=None) -> TickStreams:
@@ -160,8 +191,8 @@ def inject_attack(streams: TickStreams, family: str, severity: str, *, rng=None)
             imbalance[i, span] = np.clip(imbalance_level + 0.1 * rng.standard_normal(length), -0.99, 0.99)
         labels[i, span] = True
     return replace(
-        streams, prices=prices, volumes=volumes, imbalance=imbalance, labels=labels, onsets=onsets,
-        family=family, severity=severity,
+        streams, prices=_on_grid(prices, streams.tick_size), volumes=volumes, imbalance=imbalance, labels=labels,
+        onsets=onsets, family=family, severity=severity,
     )
 
 
@@ -173,3 +204,8 @@ def _ar1(noise: np.ndarray, phi: float, sd: float) -> np.ndarray:
     for t in range(1, noise.shape[1]):
         out[:, t] = phi * out[:, t - 1] + innovation * noise[:, t]
     return out
+
+
+def _on_grid(prices: np.ndarray, tick_size: float) -> np.ndarray:
+    """Prices rounded to multiples of ``tick_size`` (unchanged when it is 0)."""
+    return np.round(prices / tick_size) * tick_size if tick_size > 0 else prices

@@ -9,16 +9,19 @@ from numpy.testing import assert_allclose, assert_array_equal
 from accelerated import detector as k
 
 PARAMS = dict(alpha=0.05, alpha_base=0.01, clip=4.0, warmup=20, volume_weight=0.25, runup_decay=0.99,
-              runup_share=0.5, naming_share=0.25, surge_weight=0.13, surge_level=0.5,
+              runup_share=0.5, naming_share=0.25, surge_weight=0.13, surge_level=0.5, floor=0.5,
               drifts=[1.0, 0.5, 0.5, 0.5], thresholds=[8.0, 9.0, 10.0, 7.0])
 KAPPA = math.sqrt(math.pi / 2)
 
 
-def stream(n=600, seed=3):
+def stream(n=600, seed=3, grid=0.0):
+    """Ticks with a fall, a spoofing spell and missing observations; prices on a grid when given."""
     rng = np.random.default_rng(seed)
     r = 0.001 * rng.standard_t(5, n)
     r[400:405] -= 0.004  # a fall, to make the statistics move
     prices = 100 * np.exp(np.cumsum(r))
+    if grid:
+        prices = np.round(prices / grid) * grid
     volumes = rng.lognormal(5, 0.4, n)
     imbalance = np.tanh(0.3 * rng.standard_normal(n))
     imbalance[200:260] = 0.8
@@ -29,21 +32,22 @@ def stream(n=600, seed=3):
 
 
 class Ewm:
-    """Robust EWM mean and mean absolute deviation with a running-mean start, as documented."""
+    """Robust EWM mean and mean absolute deviation with a running-mean start, as documented;
+    ``floor`` is a lower bound on the standard deviation."""
 
     def __init__(self, alpha, clip, zero_mean=False):
         self.alpha, self.clip, self.zero_mean = alpha, clip, zero_mean
         self.n, self.mean, self.scale = 0, 0.0, 0.0
 
-    def push(self, value):
+    def push(self, value, floor=0.0):
         self.n += 1
         if self.n == 1 and not self.zero_mean:
             self.mean = value
             return 0.0
         dev = value - self.mean
         z = 0.0
-        if self.scale > 1e-300:
-            sd = KAPPA * self.scale
+        sd = max(KAPPA * self.scale, floor)
+        if sd > 1e-300:
             z = max(-50.0, min(50.0, dev / sd))
             dev = max(-self.clip * sd, min(self.clip * sd, dev))
         w = self.alpha if self.n * self.alpha >= 1 else 1.0 / self.n
@@ -60,6 +64,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
     c = [0.0] * 6
     runup, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
+    tick = 1.0  # smallest non-zero |r| seen, 1 before the first
     codes, scores = [], []
     for t in range(len(prices)):
         vz = vol.push(volumes[t])
@@ -67,11 +72,13 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
         r = 0.0
         if last is not None:
             r = prices[t] / last - 1
-            z = ret.push(r)
+            if r != 0:
+                tick = min(tick, abs(r))
+            z = ret.push(r, floor=p["floor"] * tick)
             if ret.n > warm:
                 a = 1 + p["volume_weight"] * min(max(vz, 0.0), 4.0)
                 c[0] = max(0.0, c[0] - z * a - kk[0])
-                c[1] = max(0.0, c[1] + z * a - kk[1])
+                c[1] = max(0.0, c[1] + min(z, p["clip"]) * a - kk[1])
                 runup = max(runup * p["runup_decay"], c[1])
         last = prices[t]
         if not math.isnan(imbalance[t]):
@@ -88,7 +95,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 wgt = p["alpha_base"] if n_ref * p["alpha_base"] >= 1 else 1.0 / n_ref
                 beta = cov / ref_var if ref_var > 1e-300 else 0.0
                 res.n = n_ref - 1  # the residual shares the reference channel's count
-                wd = res.push(r - beta * rr)
+                wd = res.push(r - beta * rr, floor=p["floor"] * tick)
                 ref_var += wgt * (rr * rr - ref_var)
                 cov += wgt * (r * rr - cov)
                 if n_ref > warm:
@@ -121,8 +128,9 @@ def run(arrays, state=None):
     return state, (codes, scores[0], scores[1:].T)
 
 
-def test_kernel_matches_plain_python_reference():
-    arrays = stream()
+@pytest.mark.parametrize("grid", [0.0, 0.3])  # 0.3 on a 100 price: 70 % zero returns, the floor binds
+def test_kernel_matches_plain_python_reference(grid):
+    arrays = stream(grid=grid)
     _, (codes, scores, family_scores) = run(arrays)
     ref_codes, ref_scores = reference_scores(*arrays)
     assert_allclose(family_scores, ref_scores, rtol=1e-9, atol=1e-12)

@@ -1,6 +1,7 @@
 """ManipulationDetector: update versus detect, save/restore, calibration, detection, typed errors."""
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -9,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
-from antifragile.detector import FAMILIES, ManipulationDetector, TickResult
-from antifragile.streams import ATTACK_SIZES, inject_attack, simulate_ticks
+from antifragile.detector import DEFAULT_THRESHOLDS, FAMILIES, ManipulationDetector, TickResult
+from antifragile.streams import ATTACK_SIZES, calibration_set, inject_attack, simulate_ticks
 from gametheory.errors import ConfigError, MarketDataError
 
 
@@ -86,16 +87,31 @@ def test_medium_attacks_are_detected(calibrated, normal, family):
     assert detected >= 0.9 * len(attacked.onsets)
 
 
+@pytest.mark.parametrize("tick_size", [0.0, 0.01])
 @pytest.mark.parametrize("all_channels", [False, True])
-def test_default_thresholds_keep_false_alarms_below_one_per_10000_ticks(all_channels):
-    fresh = simulate_ticks(np.full(6, 0.012), 20_000, rng=11)  # not the data the defaults came from
-    alarms = ticks = 0
+def test_default_thresholds_flag_fewer_than_one_in_10000_normal_ticks(all_channels, tick_size):
+    fresh = simulate_ticks(np.full(6, 0.012), 20_000, tick_size=tick_size, rng=11)  # not the calibration data
+    flags = []
     for i in range(6):
         extra = (fresh.imbalance[i], fresh.reference[i]) if all_channels else ()
-        flags = ManipulationDetector().detect(fresh.prices[i], fresh.volumes[i], *extra)["flag"].to_numpy()[500:]
-        alarms += (flags & ~np.concatenate([[False], flags[:-1]])).sum()
-        ticks += flags.size
-    assert 1e4 * alarms / ticks <= 1.0
+        flags.append(ManipulationDetector().detect(fresh.prices[i], fresh.volumes[i], *extra)["flag"].to_numpy()[500:])
+    assert 1e4 * np.concatenate(flags).mean() <= 1.0
+
+
+def test_default_thresholds_are_the_documented_calibration():
+    calibrated = ManipulationDetector().calibrate(**calibration_set(), false_alarm_rate=1e-4).thresholds
+    assert DEFAULT_THRESHOLDS == {name: math.ceil(10 * value) / 10 for name, value in calibrated.items()}
+
+
+def test_the_tick_floor_keeps_a_coarse_price_grid_quiet():
+    coarse = simulate_ticks(np.full(6, 0.0015), 20_000, tick_size=0.01, rng=12)  # 93 % zero returns
+    assert np.mean(np.diff(coarse.prices, axis=1) == 0) > 0.9
+
+    def flagged_per_10000(detector):
+        return 1e4 * np.mean([detector.reset().detect(*channels(coarse, i))["flag"].to_numpy()[500:] for i in range(6)])
+
+    assert flagged_per_10000(ManipulationDetector()) <= 1.0
+    assert flagged_per_10000(ManipulationDetector(tick_floor=0.0)) >= 100.0  # the volatility collapses without it
 
 
 @pytest.mark.parametrize("family", list(ATTACK_SIZES))
