@@ -1,21 +1,17 @@
 """antifragile: how a trading strategy behaves when the market is against it.
 
 The front of the library: the ``antifragile run`` pipeline, its configuration,
-reports, and robust position limits.
+reports, and robust position limits. Names load on first use, so ``antifragile --help`` and
+the live guard start without loading the solvers.
 """
+
+from scenarios.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
-from antifragile.breaker import BreakerDecision, BreakerEvent, CircuitBreaker  # noqa: E402
-from antifragile.config import RunConfig  # noqa: E402
-from antifragile.detector import ManipulationDetector, TickResult  # noqa: E402
-
-__all__ = [
-    "BreakerDecision",
-    "BreakerEvent",
-    "CircuitBreaker",
-    "ManipulationDetector",
-    "RunConfig",
-    "TickResult",
-    "__version__",
-]
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "antifragile.breaker": ("BreakerDecision", "BreakerEvent", "CircuitBreaker"),
+    "antifragile.config": ("RunConfig",),
+    "antifragile.detector": ("ManipulationDetector", "TickResult"),
+})
+__all__.append("__version__")

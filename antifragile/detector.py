@@ -34,7 +34,7 @@ from accelerated import detector as kernel
 from antifragile.io import atomic_write_text
 from gametheory.errors import ConfigError, MarketDataError, checked_count
 
-__all__ = ["FAMILIES", "ManipulationDetector", "TickResult", "SCHEMA"]
+__all__ = ["FAMILIES", "SCHEMA", "ManipulationDetector", "TickResult"]
 
 FAMILIES = kernel.FAMILIES
 SCHEMA = "antifragile.detector/3"
@@ -485,7 +485,7 @@ def _streams(prices, volumes, imbalance, reference) -> list[tuple[np.ndarray, ..
     for name, values in others.items():
         if values is not None and np.shape(values) != shape:
             raise MarketDataError(f"{name} has shape {np.shape(values)} but prices have {shape}")
-    rows = lambda values: [None] * shape[0] if values is None else np.asarray(values)  # noqa: E731
+    rows = lambda values: [None] * shape[0] if values is None else np.asarray(values)
     return [
         _batch_arrays(*row)
         for row in zip(np.asarray(prices), rows(volumes), rows(imbalance), rows(reference))
