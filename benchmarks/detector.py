@@ -200,6 +200,16 @@ def quality(args) -> None:
     )
     print(f"the uncalibrated defaults on the same streams: {1e4 * default_events / flags.size:.2f} false alarms "
           "per 10,000 ticks")
+    grid = simulate_ticks(real_daily_vols(rng, args.test_streams), n_ticks, tick_size=0.01, rng=rng)
+    zeros = np.mean(np.diff(grid.prices, axis=1) == 0)
+    for name, model in (("defaults", ManipulationDetector()), ("without the tick floor", ManipulationDetector(tick_floor=0))):
+        grid_flags = [
+            model.reset().detect(grid.prices[i], grid.volumes[i], grid.imbalance[i], grid.reference[i])["flag"].to_numpy()[warm:]
+            for i in range(args.test_streams)
+        ]
+        print(f"prices on a one-cent grid ({zeros:.0%} zero returns), {name}: flagged-tick rate "
+              f"{np.concatenate(grid_flags).mean():.2e}, {1e4 * sum(events(f).sum() for f in grid_flags) / flags.size:.2f} "
+              "false alarms per 10,000 ticks")
 
     # peers: fitted on calibration features, thresholds set to our flagged-tick rate on normal streams
     cal_x = np.vstack([peer_features(cal, i)[warm:] for i in range(min(args.cal_streams, 40))])
@@ -291,6 +301,7 @@ def daily(args) -> None:
             events(detector.reset().detect(p, np.zeros_like(p))["flag"].to_numpy()[61:]).sum() for p in fresh_prices
         )
         per_year = n_events / (fresh_prices[:, 61:].size / 252)
+        default_onsets = events(ManipulationDetector(**settings).detect(data.prices, np.zeros(data.n_obs))["flag"]).sum()
         frame = detector.reset().detect(data.prices, np.zeros(data.n_obs))
         alarm_days = frame.index[events(frame["flag"].to_numpy())]
         inside, outside = [], []
@@ -301,7 +312,7 @@ def daily(args) -> None:
         print(f"{name}: calibrated on {args.daily_paths} GARCH paths x 10 years at rate {args.daily_rate:g}; "
               f"false alarms on fresh GARCH paths: {per_year:.2f} per year")
         print(f"  {len(alarm_days)} alarm onsets in {data.n_obs} days: {len(inside)} inside documented crises, "
-              f"{len(outside)} outside")
+              f"{len(outside)} outside (with the default thresholds instead: {default_onsets} alarm onsets)")
         for label in inside:
             print("   in crisis: ", label)
         for label in outside:
