@@ -38,9 +38,9 @@ __all__ = ["FAMILIES", "SCHEMA", "ManipulationDetector", "TickResult"]
 
 FAMILIES = kernel.FAMILIES
 SCHEMA = "antifragile.detector/3"
-DEFAULT_DRIFTS = {"flash_crash": 1.0, "pump_and_dump": 0.5, "spoofing": 0.5, "coordinated": 0.5}
+DEFAULT_DRIFTS = {"flash_crash": 1.0, "pump_and_dump": 0.5, "spoofing": 0.75, "coordinated": 0.5}
 """CUSUM allowance per family, in standard deviations per tick."""
-DEFAULT_THRESHOLDS = {"flash_crash": 35.0, "pump_and_dump": 24.2, "spoofing": 74.2, "coordinated": 14.3}
+DEFAULT_THRESHOLDS = {"flash_crash": 35.0, "pump_and_dump": 24.2, "spoofing": 48.2, "coordinated": 14.3}
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
 ``false_alarm_rate=1e-4`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
 streams of 5,000 ticks, daily volatility 0.6 % to 3 %, half of them on a one-cent price grid),
