@@ -341,6 +341,10 @@ class ManipulationDetector:
             return text
         return atomic_write_text(path, text + "\n")
 
+    def __reduce__(self):
+        # pickled as its saved document: the compiled step is looked up again, not pickled
+        return _from_document, (self.to_dict(),)
+
     @_either
     def restore(self, source) -> ManipulationDetector:
         """Load a saved detector: ``detector.restore(src)`` in place, or
@@ -405,6 +409,10 @@ class ManipulationDetector:
 
     def __repr__(self) -> str:
         return f"ManipulationDetector(n_ticks={self.n_ticks}, thresholds={self.thresholds})"
+
+
+def _from_document(document: dict) -> ManipulationDetector:
+    return ManipulationDetector().restore(document)
 
 
 def _run(state: np.ndarray, arrays) -> tuple[np.ndarray, np.ndarray]:

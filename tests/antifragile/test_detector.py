@@ -2,6 +2,7 @@
 
 import json
 import math
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,17 @@ def test_save_restore_mid_stream_gives_the_same_flags(calibrated, normal, tmp_pa
     assert_array_equal(whole["flag"].to_numpy(), np.concatenate([head["flag"], [t.flag for t in tail]]))
     assert_array_equal(whole["score"].to_numpy(), np.concatenate([head["score"], [t.score for t in tail]]))
     assert resumed.thresholds == calibrated.thresholds and resumed.n_ticks == len(arrays[0])
+
+
+def test_a_pickled_detector_continues_the_stream(calibrated, normal):
+    arrays = channels(inject_attack(normal, "spoofing", "medium", rng=6), 2)
+    whole = ManipulationDetector.restore(calibrated.save()).reset().detect(*arrays)
+    first = ManipulationDetector.restore(calibrated.save()).reset()
+    head = first.detect(*(a[:1200] for a in arrays))
+    resumed = pickle.loads(pickle.dumps(first))
+    tail = resumed.detect(*(a[1200:] for a in arrays))
+    assert_array_equal(whole["score"].to_numpy(), np.concatenate([head["score"], tail["score"]]))
+    assert whole["flag"].any() and resumed.calibration_ == calibrated.calibration_
 
 
 @pytest.mark.parametrize("rate", [1e-3, 5e-3])
