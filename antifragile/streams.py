@@ -129,8 +129,12 @@ def calibration_set(n_streams: int = 200, n_ticks: int = 5000, *, rng=2024) -> d
     rng = np.random.default_rng(rng)
     vols = np.exp(rng.uniform(np.log(0.006), np.log(0.03), n_streams))
     half = n_streams // 2
-    parts = [simulate_ticks(vols[:half], n_ticks, rng=rng), simulate_ticks(vols[half:], n_ticks, tick_size=0.01, rng=rng)]
-    return {name: np.concatenate([getattr(p, name) for p in parts]) for name in ("prices", "volumes", "imbalance", "reference")}
+    parts = [
+        simulate_ticks(vols[:half], n_ticks, rng=rng),
+        simulate_ticks(vols[half:], n_ticks, tick_size=0.01, rng=rng),
+    ]
+    channels = ("prices", "volumes", "imbalance", "reference")
+    return {name: np.concatenate([getattr(part, name) for part in parts]) for name in channels}
 
 
 def inject_attack(streams: TickStreams, family: str, severity: str, *, rng=None) -> TickStreams:

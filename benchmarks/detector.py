@@ -202,13 +202,16 @@ def quality(args) -> None:
           "per 10,000 ticks")
     grid = simulate_ticks(real_daily_vols(rng, args.test_streams), n_ticks, tick_size=0.01, rng=rng)
     zeros = np.mean(np.diff(grid.prices, axis=1) == 0)
-    for name, model in (("defaults", ManipulationDetector()), ("without the tick floor", ManipulationDetector(tick_floor=0))):
+    for name, floor in (("defaults", 0.5), ("without the tick floor", 0.0)):
+        model = ManipulationDetector(tick_floor=floor)
         grid_flags = [
-            model.reset().detect(grid.prices[i], grid.volumes[i], grid.imbalance[i], grid.reference[i])["flag"].to_numpy()[warm:]
+            model.reset().detect(*(a[i] for a in (grid.prices, grid.volumes, grid.imbalance, grid.reference)))
+            ["flag"].to_numpy()[warm:]
             for i in range(args.test_streams)
         ]
+        n_grid_events = sum(events(f).sum() for f in grid_flags)
         print(f"prices on a one-cent grid ({zeros:.0%} zero returns), {name}: flagged-tick rate "
-              f"{np.concatenate(grid_flags).mean():.2e}, {1e4 * sum(events(f).sum() for f in grid_flags) / flags.size:.2f} "
+              f"{np.concatenate(grid_flags).mean():.2e}, {1e4 * n_grid_events / flags.size:.2f} "
               "false alarms per 10,000 ticks")
 
     # peers: fitted on calibration features, thresholds set to our flagged-tick rate on normal streams
@@ -301,7 +304,8 @@ def daily(args) -> None:
             events(detector.reset().detect(p, np.zeros_like(p))["flag"].to_numpy()[61:]).sum() for p in fresh_prices
         )
         per_year = n_events / (fresh_prices[:, 61:].size / 252)
-        default_onsets = events(ManipulationDetector(**settings).detect(data.prices, np.zeros(data.n_obs))["flag"]).sum()
+        default_frame = ManipulationDetector(**settings).detect(data.prices, np.zeros(data.n_obs))
+        default_onsets = events(default_frame["flag"]).sum()
         frame = detector.reset().detect(data.prices, np.zeros(data.n_obs))
         alarm_days = frame.index[events(frame["flag"].to_numpy())]
         inside, outside = [], []
