@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +27,7 @@ from antifragile.pipeline import _assemble, _payoff_block  # noqa: E402
 from antifragile.scale import SerialRunner, chunks, runner  # noqa: E402
 from gametheory.strategies import default_strategies  # noqa: E402
 from scenarios import apply_scenarios, foundation_scenarios, load_market, make_paths  # noqa: E402
+from timing import best_of  # noqa: E402
 
 
 def _problem(n_paths: int):
@@ -39,12 +39,7 @@ def _problem(n_paths: int):
 
 
 def _time(blocks_runner, grid, shared, n_rows, repeat):
-    best, tables = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        tables = _assemble(blocks_runner.map(_payoff_block, grid, **shared), n_rows)
-        best = min(best, time.perf_counter() - start)
-    return best, tables
+    return best_of(lambda: _assemble(blocks_runner.map(_payoff_block, grid, **shared), n_rows), repeat)
 
 
 def main() -> None:

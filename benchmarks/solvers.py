@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +31,7 @@ from scipy.optimize import linprog  # noqa: E402
 from accelerated.iterative import rm_plus_reference  # noqa: E402
 from gametheory.certificates import exploitability  # noqa: E402
 from solvers.zero_sum import solve_zero_sum  # noqa: E402
+from timing import best_of  # noqa: E402
 
 
 def _scipy_lp(a: np.ndarray, method: str):
@@ -102,15 +102,6 @@ def _peers(n: int) -> list[tuple[str, object]]:
     ]
 
 
-def _timed(function, a, repeat):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = function(a)
-        best = min(best, time.perf_counter() - start)
-    return best, out
-
-
 def _huge(n: int, seed: int, repeat: int) -> None:
     """Approximate (1e-4) solve of an n x n game: ours against the plain-NumPy predictive RM+ loop run for
     as many iterations as ours needed, in the same run."""
@@ -119,10 +110,10 @@ def _huge(n: int, seed: int, repeat: int) -> None:
     print(f"{'solver':<34} {'seconds':>9} {'iterations':>11} {'exploitability/range':>21} {'x numpy time':>13}")
     rows = []
     for method in ("prm+", "auto"):
-        seconds, sol = _timed(lambda m: solve_zero_sum(m, method, tol=1e-4), a, repeat)
+        seconds, sol = best_of(lambda: solve_zero_sum(a, method, tol=1e-4), repeat)
         rows.append((f"ours {method}", seconds, sol.iterations, sol.exploitability / np.ptp(a)))
     iterations = rows[0][2]
-    seconds, (x, y, _) = _timed(lambda m: rm_plus_reference(m, iterations, predictive=True), a, 1)
+    seconds, (x, y, _) = best_of(lambda: rm_plus_reference(a, iterations, predictive=True), 1)
     rows.append(("numpy predictive RM+ (same iters)", seconds, iterations, exploitability(a, x, y) / np.ptp(a)))
     for name, seconds_, its, gap in rows:
         print(f"{name:<34} {seconds_:>9.2f} {its:>11d} {gap:>21.2e} {seconds / seconds_:>13.2f}")
@@ -148,7 +139,7 @@ def main(argv=None) -> None:
         for name, function in _peers(n):
             if any(s in name for s in args.skip):
                 continue
-            seconds, (x, y) = _timed(function, a, args.repeat)
+            seconds, (x, y) = best_of(lambda: function(a), args.repeat)
             rows.append((name, seconds, exploitability(a, x, y)))
         base = dict((name, s) for name, s, _ in rows).get("scipy highs-ipm", np.nan)
         for name, seconds, gap in rows:
