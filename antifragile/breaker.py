@@ -375,7 +375,7 @@ def _fraction(value, name: str, upper: float = 1.0) -> float:
 
 
 def _number(value, name: str, lower: float, upper: float) -> float:
-    """A real number in ``[lower, upper)`` (``upper`` excluded unless infinite)."""
+    """A real number in ``[lower, upper)`` (so never infinite or NaN)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lower <= value < upper:
         raise ConfigError(f"{name} must be a number in [{lower:g}, {upper:g}), got {value!r}")
     return float(value)
