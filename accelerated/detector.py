@@ -20,18 +20,22 @@ root on the recursion; every update is clipped at ``clip`` standard deviations):
 - ``d``: the return's residual against a related asset, ``r - beta r_ref``, standardised with
   the same floor (coordinated divergence); ``beta`` is an EWM covariance over an EWM variance,
 
-and accumulates them in CUSUM statistics, one per attack family:
+and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FAMILIES``):
 
 - ``flash_crash``: ``C <- max(0, C - z a - k)``, with ``a = 1 + volume_weight * clip(vz, 0, 4)``
   (a volume-confirmed fall counts more),
-- ``pump_and_dump``: ``C <- max(0, C + min(z, clip) a - k)`` (a run-up is many moves, so one
-  jump counts at most ``clip``); a flagged fall that follows a run-up (the run-up memory,
-  decaying, at least ``runup_share`` of its threshold) is named a dump,
+- ``sell_off`` (flags as ``flash_crash``): ``C <- max(0, C - max(z, -clip) a - k)``, a fall of
+  many moves, each counted at most ``clip``: it finds a crash spread over several ticks, or a
+  slow bear raid, that the crash statistic, whose threshold single heavy-tailed jumps set,
+  needs far more to reach,
+- ``pump_and_dump``: ``C <- max(0, C + min(z, clip) a - k)``, its mirror (a run-up is many
+  moves, not one jump); a flagged fall that follows a run-up (the run-up memory, decaying, at
+  least ``runup_share`` of its threshold) is named a dump,
 - ``spoofing``: two-sided CUSUM on ``w`` (persistent one-sided imbalance),
 - ``coordinated``: two-sided CUSUM on ``d``.
 
-Family score = statistic * (1 / threshold); the tick's score is the largest family score and it
-is flagged when that exceeds 1. The flag is named after the family with the largest score, with
+Statistic score = statistic * (1 / threshold); a family's score is the largest score of its
+statistics, the tick's score the largest of all, and the tick is flagged when that exceeds 1. The flag is named after the family with the largest score, with
 one correction: a single asset's crash or pump also diverges from its related asset, and the
 residual statistic is often the first to cross. So a ``coordinated`` flag is named after the
 asset's own price family when its own move explains it: a fall (the lower residual statistic
@@ -50,7 +54,10 @@ from numba import njit
 
 __all__ = [
     "FAMILIES",
+    "FAMILY_OF_STATISTIC",
     "N_SLOTS",
+    "N_STATISTICS",
+    "STATISTICS",
     "detector_run_nb",
     "detector_step_nb",
     "new_state",
@@ -58,6 +65,11 @@ __all__ = [
 
 FAMILIES = ("flash_crash", "pump_and_dump", "spoofing", "coordinated")
 """Attack families, in the order of their codes 0..3."""
+STATISTICS = ("flash_crash", "sell_off", "pump_and_dump", "spoofing", "coordinated")
+"""CUSUM statistics, each with its allowance and threshold, in the order of the state slots."""
+FAMILY_OF_STATISTIC = (0, 0, 1, 2, 3)
+"""The family code each statistic flags."""
+N_STATISTICS = len(STATISTICS)
 
 # error codes returned by the step and by the batch; no flag is -1, a family is 0..3
 NO_FLAG = -1
@@ -73,37 +85,37 @@ P_CLIP = 2  # robust clip of every mean/scale update, in standard deviations
 P_WARMUP = 3  # observations before a channel's statistics start
 P_VOLUME_WEIGHT = 4
 P_RUNUP_DECAY = 5  # per-tick decay of the run-up memory
-P_RUNUP_SHARE = 17  # run-up memory, as a share of the pump threshold, that names a fall a dump
-P_NAMING_SHARE = 6  # share of a price family's threshold that names it
-P_SURGE_WEIGHT = 7  # EWM weight of the volume-surge memory
-P_SURGE_LEVEL = 8  # surge memory that confirms a move by volume
-P_K = 9  # 4 slots: CUSUM allowance per family
-P_H = 13  # 4 slots: threshold per family
-P_FLOOR = 18  # the return volatility never falls below this multiple of the relative tick size
+P_RUNUP_SHARE = 6  # run-up memory, as a share of the pump threshold, that names a fall a dump
+P_NAMING_SHARE = 7  # share of a price family's threshold that names it
+P_SURGE_WEIGHT = 8  # EWM weight of the volume-surge memory
+P_SURGE_LEVEL = 9  # surge memory that confirms a move by volume
+P_FLOOR = 10  # the return volatility never falls below this multiple of the relative tick size
+P_K = 11  # 5 slots: CUSUM allowance per statistic
+P_H = 16  # 5 slots: threshold per statistic
 # state slots
-S_N = 19  # prices seen
-S_LAST = 20  # last price
-S_SCALE = 21  # EWM absolute return
-S_TICK = 22  # smallest non-zero |r| seen (the relative tick size); 1 before the first
-S_N_VOL = 23
-S_V_MEAN = 24
-S_V_SCALE = 25
-S_N_IMB = 26
-S_IMB_MEAN = 27
-S_IMB_SCALE = 28
-S_N_REF = 29
-S_LAST_REF = 30
-S_REF_VAR = 31
-S_COV = 32
-S_D_SCALE = 33
-S_C = 34  # 6 slots: crash, pump, spoof+, spoof-, coord+, coord-
-S_RUNUP = 40
-S_SURGE = 41  # EWM of the volume surge clip(vz, -4, 4)
-S_FAMILY_SCORE = 42  # 4 slots: statistic / threshold per family, after the last tick
-S_SCORE = 46
-S_CODE = 47
-N_SLOTS = 48
-_N_STATE = S_FAMILY_SCORE - S_N  # the streaming statistics, S_N .. S_SURGE
+S_N = 21  # prices seen
+S_LAST = 22  # last price
+S_SCALE = 23  # EWM absolute return
+S_TICK = 24  # smallest non-zero |r| seen (the relative tick size); 1 before the first
+S_N_VOL = 25
+S_V_MEAN = 26
+S_V_SCALE = 27
+S_N_IMB = 28
+S_IMB_MEAN = 29
+S_IMB_SCALE = 30
+S_N_REF = 31
+S_LAST_REF = 32
+S_REF_VAR = 33
+S_COV = 34
+S_D_SCALE = 35
+S_C = 36  # 7 slots: crash, sell-off, pump, spoof+, spoof-, coord+, coord-
+S_RUNUP = 43
+S_SURGE = 44  # EWM of the volume surge clip(vz, -4, 4)
+S_STAT_SCORE = 45  # 5 slots: statistic / threshold per statistic, after the last tick
+S_SCORE = 50
+S_CODE = 51
+N_SLOTS = 52
+_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_SURGE
 
 KAPPA = math.sqrt(math.pi / 2.0)
 """Standard deviation over mean absolute deviation of a normal variable: ``KAPPA * scale``
@@ -165,12 +177,12 @@ def _baseline_nb(value, count, mean, scale, weight, clip):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _params_nb(s):
-    """The parameter slots as a tuple (alpha, alpha_base, clip, warmup, volume_weight,
-    runup_decay, naming_share, surge_weight, surge_level, k0..k3, h0..h3, runup_share, floor), read once per call."""
+    """The parameter slots P_ALPHA .. P_H + 4 as a tuple, read once per call."""
     return (
         s[P_ALPHA], s[P_ALPHA_BASE], s[P_CLIP], s[P_WARMUP], s[P_VOLUME_WEIGHT], s[P_RUNUP_DECAY],
-        s[P_NAMING_SHARE], s[P_SURGE_WEIGHT], s[P_SURGE_LEVEL], s[P_K], s[P_K + 1], s[P_K + 2], s[P_K + 3],
-        s[P_H], s[P_H + 1], s[P_H + 2], s[P_H + 3], s[P_RUNUP_SHARE], s[P_FLOOR],
+        s[P_RUNUP_SHARE], s[P_NAMING_SHARE], s[P_SURGE_WEIGHT], s[P_SURGE_LEVEL], s[P_FLOOR],
+        s[P_K], s[P_K + 1], s[P_K + 2], s[P_K + 3], s[P_K + 4],
+        s[P_H], s[P_H + 1], s[P_H + 2], s[P_H + 3], s[P_H + 4],
     )
 
 
@@ -181,19 +193,17 @@ def _load_nb(s):
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
         s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
-        s[S_N + 22],
+        s[S_N + 22], s[S_N + 23],
     )
 
 
 @njit(cache=True, error_model="numpy")
-def _store_nb(s, st, code, score, f0, f1, f2, f3):
+def _store_nb(s, st, code, score, g):
     """Write the statistics and the last tick's outcome back into the state array."""
     for i in range(_N_STATE):
         s[S_N + i] = st[i]
-    s[S_FAMILY_SCORE] = f0
-    s[S_FAMILY_SCORE + 1] = f1
-    s[S_FAMILY_SCORE + 2] = f2
-    s[S_FAMILY_SCORE + 3] = f3
+    for i in range(N_STATISTICS):
+        s[S_STAT_SCORE + i] = g[i]
     s[S_SCORE] = score
     s[S_CODE] = code
 
@@ -202,12 +212,13 @@ def _store_nb(s, st, code, score, f0, f1, f2, f3):
 def _advance_nb(p, st, price, volume, imbalance, reference):
     """One tick on the statistics tuple ``st``; the single place the detector's rules live.
 
-    Returns the new statistics, the code (-1 or a family), the score and the four family scores.
+    Returns the new statistics, the code (-1 or a family), the score and the five statistic
+    scores (in the order of ``STATISTICS``).
     """
-    alpha, base, clip, warmup, volume_weight, runup_decay, share, surge_weight, surge_level = p[:9]
-    k0, k1, k2, k3, h0, h1, h2, h3, runup_share, floor = p[9:]
+    alpha, base, clip, warmup, volume_weight, runup_decay, runup_share, share, surge_weight, surge_level = p[:10]
+    floor, k0, k1, k2, k3, k4, h0, h1, h2, h3, h4 = p[10:]
     (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
-     d_scale, c0, c1, c2, c3, c4, c5, runup, surge) = st
+     d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge) = st
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
     n_vol, v_mean, v_scale, vz = _baseline_nb(volume, n_vol, v_mean, v_scale, base, clip)
@@ -223,17 +234,19 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n - 1.0), clip, floor * tick)
         if n - 1.0 > warmup:
             amplify = 1.0 + volume_weight * min(max(vz, 0.0), 4.0)
-            c0 = max(0.0, c0 - z * amplify - k0)
-            c1 = max(0.0, c1 + min(z, clip) * amplify - k1)  # a run-up is many moves, not one jump
-            runup = max(runup * runup_decay, c1)
+            c_crash = max(0.0, c_crash - z * amplify - k0)
+            # a run, up or down, is many moves, not one jump: each counts at most clip
+            c_sell = max(0.0, c_sell - max(z, -clip) * amplify - k1)
+            c_pump = max(0.0, c_pump + min(z, clip) * amplify - k2)
+            runup = max(runup * runup_decay, c_pump)
     last = float(price)
 
     # persistent order imbalance: two-sided CUSUM
     if not np.isnan(imbalance):
         n_imb, imb_mean, imb_scale, wz = _baseline_nb(imbalance, n_imb, imb_mean, imb_scale, base, clip)
         if n_imb > warmup:  # warmup >= 1, so never on the first observation
-            c2 = max(0.0, c2 + wz - k2)
-            c3 = max(0.0, c3 - wz - k2)
+            c_spoof_up = max(0.0, c_spoof_up + wz - k3)
+            c_spoof_down = max(0.0, c_spoof_down - wz - k3)
 
     # divergence from the related asset: two-sided CUSUM on the residual r - beta r_ref
     if np.isnan(reference):
@@ -248,22 +261,27 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             ref_var += w * (r_ref * r_ref - ref_var)
             cov += w * (r * r_ref - cov)
             if n_ref > warmup:
-                c4 = max(0.0, c4 + dz - k3)
-                c5 = max(0.0, c5 - dz - k3)
+                c_up = max(0.0, c_up + dz - k4)
+                c_down = max(0.0, c_down - dz - k4)
         last_ref = float(reference)
 
-    f0 = c0 * (1.0 / h0)  # the reciprocals are loop invariants of the batch
-    f1 = c1 * (1.0 / h1)
-    f2 = max(c2, c3) * (1.0 / h2)
-    f3 = max(c4, c5) * (1.0 / h3)
+    # statistic scores; the reciprocals are loop invariants of the batch
+    g = (
+        c_crash * (1.0 / h0),
+        c_sell * (1.0 / h1),
+        c_pump * (1.0 / h2),
+        max(c_spoof_up, c_spoof_down) * (1.0 / h3),
+        max(c_up, c_down) * (1.0 / h4),
+    )
+    crash = max(g[0], g[1])
     best = 0
-    score = f0
-    if f1 > score:
-        best, score = 1, f1
-    if f2 > score:
-        best, score = 2, f2
-    if f3 > score:
-        best, score = 3, f3
+    score = crash
+    if g[2] > score:
+        best, score = 1, g[2]
+    if g[3] > score:
+        best, score = 2, g[3]
+    if g[4] > score:
+        best, score = 3, g[4]
     code = NO_FLAG
     if score > 1.0:
         code = best
@@ -272,16 +290,16 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             # after the price family: a fall that is fast (crash score at least naming_share) or
             # volume-confirmed (surge memory at least surge_level), a rise that is volume-confirmed
             confirmed = surge >= surge_level
-            if c5 >= c4:
-                if confirmed or f0 >= share:
+            if c_down >= c_up:
+                if confirmed or crash >= share:
                     code = 0
             elif confirmed:
                 code = 1
-        if code == 0 and runup >= runup_share * h1:
+        if code == 0 and runup >= runup_share * h2:
             code = 1  # a fall right after a run-up: the dump of a pump-and-dump
     st = (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
-          d_scale, c0, c1, c2, c3, c4, c5, runup, surge)
-    return st, code, score, f0, f1, f2, f3
+          d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge)
+    return st, code, score, g
 
 
 @njit(cache=True, error_model="numpy")
@@ -307,13 +325,13 @@ def detector_step_nb(s, price, volume, imbalance, reference):
         -1 no flag, 0..3 the flagged family (index into FAMILIES), <= -2 an input error code
         (BAD_PRICE, BAD_VOLUME, BAD_IMBALANCE, BAD_REFERENCE).
     score : float
-        Largest family score (statistic / threshold); the tick is flagged when it exceeds 1.
+        Largest statistic score (statistic / threshold); the tick is flagged when it exceeds 1.
     """
     error = _tick_error_nb(price, volume, imbalance, reference)
     if error != 0:
         return error, np.nan
-    st, code, score, f0, f1, f2, f3 = _advance_nb(_params_nb(s), _load_nb(s), price, volume, imbalance, reference)
-    _store_nb(s, st, code, score, f0, f1, f2, f3)
+    st, code, score, g = _advance_nb(_params_nb(s), _load_nb(s), price, volume, imbalance, reference)
+    _store_nb(s, st, code, score, g)
     return code, score
 
 
@@ -330,8 +348,13 @@ def detector_run_nb(s, prices, volumes, imbalance, reference, codes, scores):
         An empty array means the channel is not observed; a NaN entry, not observed at that tick.
     codes : int8 ndarray of shape (n_ticks,)
         Out: -1 or the flagged family code per tick.
-    scores : float64 ndarray of shape (5, n_ticks)
-        Out: row 0 the tick's score, rows 1..4 statistic / threshold of each family.
+    scores : float64 ndarray of shape (6, n_ticks)
+        Out: row 0 the tick's score, rows 1..5 statistic / threshold of each of ``STATISTICS``.
+
+    Raises
+    ------
+    ValueError
+        Arrays of the wrong shapes (the kernel would otherwise write out of bounds).
 
     Returns
     -------
@@ -341,6 +364,16 @@ def detector_run_nb(s, prices, volumes, imbalance, reference, codes, scores):
     error : int
         Its error code; 0 when every tick is valid.
     """
+    n_ticks = prices.shape[0]
+    if (
+        volumes.shape[0] != n_ticks
+        or imbalance.shape[0] not in (0, n_ticks)
+        or reference.shape[0] not in (0, n_ticks)
+        or codes.shape[0] != n_ticks
+        or scores.shape != (1 + N_STATISTICS, n_ticks)
+        or s.shape[0] != N_SLOTS
+    ):
+        raise ValueError("detector_run_nb: array shapes do not match (see its docstring)")
     has_imbalance = imbalance.shape[0] > 0
     has_reference = reference.shape[0] > 0
     # one loop, specialised per observed channel: the flags are constants in each inlined copy,
@@ -369,9 +402,9 @@ def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, has_im
         return -1, 0
     p = _params_nb(s)
     st = _load_nb(s)
-    code, score, f0, f1, f2, f3 = NO_FLAG, 0.0, 0.0, 0.0, 0.0, 0.0
+    code, score, g = NO_FLAG, 0.0, (0.0, 0.0, 0.0, 0.0, 0.0)
     for t in range(n_ticks):
-        st, code, score, f0, f1, f2, f3 = _advance_nb(
+        st, code, score, g = _advance_nb(
             p,
             st,
             prices[t],
@@ -381,11 +414,9 @@ def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, has_im
         )
         codes[t] = code
         scores[0, t] = score
-        scores[1, t] = f0
-        scores[2, t] = f1
-        scores[3, t] = f2
-        scores[4, t] = f3
-    _store_nb(s, st, code, score, f0, f1, f2, f3)
+        for i in range(N_STATISTICS):
+            scores[1 + i, t] = g[i]
+    _store_nb(s, st, code, score, g)
     return -1, 0
 
 
@@ -408,8 +439,8 @@ def new_state(
         EWM weight of the volume-surge memory, and the memory that confirms a move by volume.
     floor : float
         The return volatility never falls below ``floor`` times the relative tick size.
-    drifts, thresholds : sequence of 4 floats
-        CUSUM allowance and threshold per family, in the order of ``FAMILIES``.
+    drifts, thresholds : sequence of 5 floats
+        CUSUM allowance and threshold per statistic, in the order of ``STATISTICS``.
 
     Returns
     -------
@@ -427,8 +458,8 @@ def new_state(
     s[P_SURGE_WEIGHT] = surge_weight
     s[P_SURGE_LEVEL] = surge_level
     s[P_FLOOR] = floor
-    s[P_K : P_K + 4] = drifts
-    s[P_H : P_H + 4] = thresholds
+    s[P_K : P_K + N_STATISTICS] = drifts
+    s[P_H : P_H + N_STATISTICS] = thresholds
     s[S_LAST_REF] = np.nan
     s[S_TICK] = 1.0
     s[S_CODE] = NO_FLAG

@@ -34,13 +34,14 @@ from accelerated import detector as kernel
 from antifragile.io import atomic_write_text
 from gametheory.errors import ConfigError, MarketDataError, checked_count
 
-__all__ = ["FAMILIES", "SCHEMA", "ManipulationDetector", "TickResult"]
+__all__ = ["FAMILIES", "SCHEMA", "STATISTICS", "ManipulationDetector", "TickResult"]
 
 FAMILIES = kernel.FAMILIES
-SCHEMA = "antifragile.detector/3"
-DEFAULT_DRIFTS = {"flash_crash": 1.0, "pump_and_dump": 0.5, "spoofing": 0.75, "coordinated": 0.5}
-"""CUSUM allowance per family, in standard deviations per tick."""
-DEFAULT_THRESHOLDS = {"flash_crash": 35.0, "pump_and_dump": 24.2, "spoofing": 48.2, "coordinated": 14.3}
+STATISTICS = kernel.STATISTICS
+SCHEMA = "antifragile.detector/4"
+DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.75, "coordinated": 0.5}
+"""CUSUM allowance per statistic, in standard deviations per tick."""
+DEFAULT_THRESHOLDS = {"flash_crash": 36.3, "sell_off": 21.9, "pump_and_dump": 24.6, "spoofing": 48.5, "coordinated": 14.7}
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
 ``false_alarm_rate=1e-4`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
 streams of 5,000 ticks, daily volatility 0.6 % to 3 %, half of them on a one-cent price grid),
@@ -57,7 +58,7 @@ _NAN = math.nan
 _FLAG_OF_CODE = (True, True, True, True, False)
 _FAMILY_OF_CODE = (*FAMILIES, None)
 _new_tuple = tuple.__new__
-_SCORE_COLUMNS = ["score", *(f"score_{name}" for name in FAMILIES)]
+_SCORE_COLUMNS = ["score", *(f"score_{name}" for name in STATISTICS)]
 
 
 @functools.cache
@@ -74,7 +75,7 @@ def _compiled_step():
 class TickResult(namedtuple("TickResult", "flag family score")):
     """What one tick gave: ``flag`` (bool), ``family`` (str or None) and ``score`` (float).
 
-    ``score`` is the largest family score, statistic over threshold; ``flag`` is ``score > 1``
+    ``score`` is the largest statistic score, statistic over threshold; ``flag`` is ``score > 1``
     and ``family`` names the family that flagged (None when not flagged).
     """
 
@@ -100,7 +101,8 @@ class ManipulationDetector:
     Features per tick (see :mod:`accelerated.detector`): the return standardised by a robust
     exponentially weighted volatility (floored at half the tick size), volume surge, order
     imbalance and the residual against a related asset, each accumulated in a CUSUM statistic
-    per family. A tick is flagged when a statistic exceeds its family's threshold.
+    (``STATISTICS``: two for ``flash_crash``, a sudden fall and a sell-off spread over many
+    ticks; one for each other family). A tick is flagged when a statistic exceeds its threshold.
 
     Parameters
     ----------
@@ -133,9 +135,9 @@ class ManipulationDetector:
         (relative to the price): on a coarse price grid, where most returns are zero, a one-tick
         move counts at most ``1 / tick_floor`` standard deviations. 0 turns the floor off.
     drifts : dict, optional
-        CUSUM allowance per family (``DEFAULT_DRIFTS`` for those not given).
+        CUSUM allowance per statistic (``DEFAULT_DRIFTS`` for those not given).
     thresholds : dict, optional
-        Threshold per family (``DEFAULT_THRESHOLDS`` for those not given); usually set by
+        Threshold per statistic (``DEFAULT_THRESHOLDS`` for those not given); usually set by
         :meth:`calibrate`.
 
     Attributes
@@ -173,11 +175,11 @@ class ManipulationDetector:
             "surge_halflife": _positive(surge_halflife, "surge_halflife"),
             "surge_level": _non_negative(surge_level, "surge_level"),
             "tick_floor": _non_negative(tick_floor, "tick_floor"),
-            "drifts": _per_family(drifts, DEFAULT_DRIFTS, "drifts", _non_negative),
+            "drifts": _per_statistic(drifts, DEFAULT_DRIFTS, "drifts", _non_negative),
         }
         self.calibration_ = None
         self._step = _compiled_step()
-        self._state = self._fresh_state(_per_family(thresholds, DEFAULT_THRESHOLDS, "thresholds", _positive))
+        self._state = self._fresh_state(_per_statistic(thresholds, DEFAULT_THRESHOLDS, "thresholds", _positive))
 
     # ----------------------------------------------------------------- streaming
     def update(self, price, volume, imbalance=None, reference=None) -> TickResult:
@@ -239,8 +241,8 @@ class ManipulationDetector:
         -------
         pandas.DataFrame
             One row per tick: ``flag`` (bool), ``family`` (categorical over ``FAMILIES``,
-            missing where not flagged), ``score`` (float) and ``score_<family>`` for each of
-            ``FAMILIES``.
+            missing where not flagged), ``score`` (float) and ``score_<statistic>`` for each of
+            ``STATISTICS``.
 
         Raises
         ------
@@ -249,7 +251,7 @@ class ManipulationDetector:
         """
         index = prices.index if isinstance(prices, pd.Series) else None
         codes, scores = _run(self._state, _batch_arrays(prices, volumes, imbalance, reference))
-        # the kernel's (5, n) score block becomes the frame's float block as it is, without a copy
+        # the kernel's (6, n) score block becomes the frame's float block as it is, without a copy
         frame = pd.DataFrame(scores.T, index=index, columns=_SCORE_COLUMNS, copy=False)
         frame.insert(0, "family", pd.Categorical.from_codes(codes, categories=FAMILIES))
         frame.insert(0, "flag", codes >= 0)
@@ -268,9 +270,9 @@ class ManipulationDetector:
 
         The statistics are computed from a fresh state on each stream (the detector's own
         stream is not touched); the thresholds are the same upper quantile level of every
-        observed family's statistic, the level chosen by bisection so that the fraction of live
-        ticks (after ``warmup``) where any family would flag is at most ``false_alarm_rate``.
-        Families whose channel is absent (no imbalance, no reference) keep their thresholds.
+        observed statistic, the level chosen by bisection so that the fraction of live ticks
+        (after ``warmup``) where any statistic would flag is at most ``false_alarm_rate``.
+        Statistics whose channel is absent (no imbalance, no reference) keep their thresholds.
         With fewer than ``1 / false_alarm_rate`` live ticks, each threshold is the largest value
         seen, so the calibration data itself raises no alarm.
 
@@ -291,7 +293,7 @@ class ManipulationDetector:
         if rate >= 0.5:
             raise ConfigError(f"false_alarm_rate must be below 0.5, got {false_alarm_rate}")
         streams = _streams(prices, volumes, imbalance, reference)
-        scratch = self._fresh_state({name: 1.0 for name in FAMILIES})
+        scratch = self._fresh_state({name: 1.0 for name in STATISTICS})
         warmup = self.params["warmup"]
         stats = []
         for arrays in streams:
@@ -301,18 +303,18 @@ class ManipulationDetector:
         if stats.shape[0] == 0:
             raise MarketDataError(f"calibration needs streams longer than warmup + 1 = {warmup + 1} ticks")
         _, _, observed_imbalance, observed_reference = streams[0]
-        live = [0, 1] + [2] * bool(observed_imbalance.size) + [3] * bool(observed_reference.size)
+        live = [0, 1, 2] + [3] * bool(observed_imbalance.size) + [4] * bool(observed_reference.size)
         thresholds, achieved = _quantile_thresholds(stats[:, live], rate)
         new = self.thresholds
         for f, value in zip(live, thresholds):
-            new[FAMILIES[f]] = value
-        self._state[kernel.P_H : kernel.P_H + 4] = [new[name] for name in FAMILIES]
+            new[STATISTICS[f]] = value
+        self._state[kernel.P_H : kernel.P_H + len(STATISTICS)] = [new[name] for name in STATISTICS]
         self.calibration_ = {
             "false_alarm_rate": rate,
             "achieved_rate": achieved,
             "n_live_ticks": int(stats.shape[0]),
             "n_streams": len(streams),
-            "families": [FAMILIES[f] for f in live],
+            "statistics": [STATISTICS[f] for f in live],
             "thresholds": self.thresholds,
         }
         return self
@@ -381,8 +383,8 @@ class ManipulationDetector:
     # ------------------------------------------------------------------ helpers
     @property
     def thresholds(self) -> dict:
-        """Threshold per family (a copy)."""
-        return {name: float(self._state[kernel.P_H + f]) for f, name in enumerate(FAMILIES)}
+        """Threshold per statistic (a copy)."""
+        return {name: float(self._state[kernel.P_H + f]) for f, name in enumerate(STATISTICS)}
 
     @property
     def n_ticks(self) -> int:
@@ -403,8 +405,8 @@ class ManipulationDetector:
             surge_weight=_ewm_weight(p["surge_halflife"]),
             surge_level=p["surge_level"],
             floor=p["tick_floor"],
-            drifts=[p["drifts"][name] for name in FAMILIES],
-            thresholds=[thresholds[name] for name in FAMILIES],
+            drifts=[p["drifts"][name] for name in STATISTICS],
+            thresholds=[thresholds[name] for name in STATISTICS],
         )
 
     def __repr__(self) -> str:
@@ -417,11 +419,11 @@ def _from_document(document: dict) -> ManipulationDetector:
 
 def _run(state: np.ndarray, arrays) -> tuple[np.ndarray, np.ndarray]:
     """Run a batch (the kernel checks every tick first); (codes, scores) where scores has shape
-    (5, n_ticks): the tick's score, then one row per family."""
+    (6, n_ticks): the tick's score, then one row per statistic."""
     prices, volumes, imbalance, reference = arrays
     n = prices.shape[0]
     codes = np.empty(n, dtype=np.int8)
-    scores = np.empty((1 + len(FAMILIES), n))
+    scores = np.empty((1 + len(STATISTICS), n))
     row, code = kernel.detector_run_nb(state, prices, volumes, imbalance, reference, codes, scores)
     if row >= 0:
         values = {
@@ -539,10 +541,10 @@ def _non_negative(value, name: str) -> float:
     return number
 
 
-def _per_family(given: dict | None, defaults: dict, name: str, check) -> dict:
+def _per_statistic(given: dict | None, defaults: dict, name: str, check) -> dict:
     values = dict(defaults)
-    for family, value in (given or {}).items():
-        if family not in values:
-            raise ConfigError(f"{name}: unknown family {family!r}; families are {', '.join(FAMILIES)}")
-        values[family] = check(value, f"{name}[{family!r}]")
+    for statistic, value in (given or {}).items():
+        if statistic not in values:
+            raise ConfigError(f"{name}: unknown statistic {statistic!r}; statistics are {', '.join(STATISTICS)}")
+        values[statistic] = check(value, f"{name}[{statistic!r}]")
     return values

@@ -106,7 +106,7 @@ def radius_curves(rows: list[dict], budget: float):
 
 
 def detector_timeline(prices: np.ndarray, frame: pd.DataFrame, onset: int, title: str):
-    """Price, family scores and alarms of the detector on one attacked tick stream."""
+    """Price, statistic scores and alarms of the detector on one attacked tick stream."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True, height_ratios=[1, 1])
     ticks = np.arange(prices.size)
     top.plot(ticks, prices, lw=0.8, color="tab:blue")
@@ -119,7 +119,7 @@ def detector_timeline(prices: np.ndarray, frame: pd.DataFrame, onset: int, title
     for column in frame.filter(like="score_"):
         bottom.plot(ticks, frame[column], lw=0.8, label=column.removeprefix("score_"))
     bottom.axvline(onset, color="k", ls="--", lw=0.8)
-    bottom.set_ylabel("family score")
+    bottom.set_ylabel("statistic / threshold")
     bottom.set_xlabel("tick (one second of market time)")
     bottom.legend(fontsize=7)
     fig.tight_layout()

@@ -122,7 +122,7 @@ def throughput(n: int, seed: int, repeat: int) -> None:
     streams = simulate_ticks([0.012], n, rng=seed)
     p, v, imb, ref = streams.prices[0], streams.volumes[0], streams.imbalance[0], streams.reference[0]
     empty = np.empty(0)
-    codes, scores = np.empty(n, np.int8), np.empty((5, n))
+    codes, scores = np.empty(n, np.int8), np.empty((1 + kernel.N_STATISTICS, n))
     out = np.empty(n)
     fresh = ManipulationDetector()._state
     rows = {

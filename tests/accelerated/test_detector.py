@@ -10,7 +10,7 @@ from accelerated import detector as k
 
 PARAMS = dict(alpha=0.05, alpha_base=0.01, clip=4.0, warmup=20, volume_weight=0.25, runup_decay=0.99,
               runup_share=0.5, naming_share=0.25, surge_weight=0.13, surge_level=0.5, floor=0.5,
-              drifts=[1.0, 0.5, 0.5, 0.5], thresholds=[8.0, 9.0, 10.0, 7.0])
+              drifts=[1.0, 0.75, 0.5, 0.5, 0.5], thresholds=[8.0, 6.0, 9.0, 10.0, 7.0])
 KAPPA = math.sqrt(math.pi / 2)
 
 
@@ -58,11 +58,11 @@ class Ewm:
 
 
 def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
-    """(codes, family scores) tick by tick, written independently of the kernel."""
+    """(codes, statistic scores) tick by tick, written independently of the kernel."""
     h, kk, warm = p["thresholds"], p["drifts"], p["warmup"]
     ret, vol = Ewm(p["alpha"], p["clip"], True), Ewm(p["alpha_base"], p["clip"])
     imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
-    c = [0.0] * 6
+    c = [0.0] * 7  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-
     runup, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
     tick = 1.0  # smallest non-zero |r| seen, 1 before the first
     codes, scores = [], []
@@ -78,14 +78,15 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
             if ret.n > warm:
                 a = 1 + p["volume_weight"] * min(max(vz, 0.0), 4.0)
                 c[0] = max(0.0, c[0] - z * a - kk[0])
-                c[1] = max(0.0, c[1] + min(z, p["clip"]) * a - kk[1])
-                runup = max(runup * p["runup_decay"], c[1])
+                c[1] = max(0.0, c[1] + min(-z, p["clip"]) * a - kk[1])
+                c[2] = max(0.0, c[2] + min(z, p["clip"]) * a - kk[2])
+                runup = max(runup * p["runup_decay"], c[2])
         last = prices[t]
         if not math.isnan(imbalance[t]):
             w = imb.push(imbalance[t])
             if imb.n > warm:
-                c[2] = max(0.0, c[2] + w - kk[2])
-                c[3] = max(0.0, c[3] - w - kk[2])
+                c[3] = max(0.0, c[3] + w - kk[3])
+                c[4] = max(0.0, c[4] - w - kk[3])
         if math.isnan(reference[t]):
             last_ref = math.nan
         else:
@@ -99,31 +100,32 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 ref_var += wgt * (rr * rr - ref_var)
                 cov += wgt * (r * rr - cov)
                 if n_ref > warm:
-                    c[4] = max(0.0, c[4] + wd - kk[3])
-                    c[5] = max(0.0, c[5] - wd - kk[3])
+                    c[5] = max(0.0, c[5] + wd - kk[4])
+                    c[6] = max(0.0, c[6] - wd - kk[4])
             last_ref = reference[t]
-        fs = [c[0] / h[0], c[1] / h[1], max(c[2], c[3]) / h[2], max(c[4], c[5]) / h[3]]
+        gs = [c[0] / h[0], c[1] / h[1], c[2] / h[2], max(c[3], c[4]) / h[3], max(c[5], c[6]) / h[4]]
+        fs = [max(gs[0], gs[1]), gs[2], gs[3], gs[4]]  # per family: flash_crash has two statistics
         best = int(np.argmax(fs))
         code = -1
         if fs[best] > 1:
             code = best
             if best == 3:
                 confirmed = surge >= p["surge_level"]
-                if c[5] >= c[4]:
+                if c[6] >= c[5]:
                     code = 0 if confirmed or fs[0] >= p["naming_share"] else 3
                 elif confirmed:
                     code = 1
-            if code == 0 and runup >= p["runup_share"] * h[1]:
+            if code == 0 and runup >= p["runup_share"] * h[2]:
                 code = 1
         codes.append(code)
-        scores.append(fs)
+        scores.append(gs)
     return np.array(codes), np.array(scores)
 
 
 def run(arrays, state=None):
     state = k.new_state(**PARAMS) if state is None else state
     n = arrays[0].size
-    codes, scores = np.empty(n, np.int8), np.empty((5, n))
+    codes, scores = np.empty(n, np.int8), np.empty((6, n))
     assert k.detector_run_nb(state, *arrays, codes, scores) == (-1, 0)
     return state, (codes, scores[0], scores[1:].T)
 
@@ -131,22 +133,23 @@ def run(arrays, state=None):
 @pytest.mark.parametrize("grid", [0.0, 0.3])  # 0.3 on a 100 price: 70 % zero returns, the floor binds
 def test_kernel_matches_plain_python_reference(grid):
     arrays = stream(grid=grid)
-    _, (codes, scores, family_scores) = run(arrays)
+    _, (codes, scores, stat_scores) = run(arrays)
     ref_codes, ref_scores = reference_scores(*arrays)
-    assert_allclose(family_scores, ref_scores, rtol=1e-9, atol=1e-12)
+    assert_allclose(stat_scores, ref_scores, rtol=1e-9, atol=1e-12)
     assert_array_equal(codes, ref_codes)
     assert_allclose(scores, ref_scores.max(axis=1), rtol=1e-9, atol=1e-12)
     assert (codes >= 0).any() and (codes == -1).any()  # the stream exercises both branches
+    assert (stat_scores.argmax(axis=1)[codes == 0] == 1).any()  # and the sell-off flags the fall
 
 
 def test_batch_equals_single_steps_bit_for_bit():
     arrays = stream()
-    batch_state, (codes, scores, family_scores) = run(arrays)
+    batch_state, (codes, scores, stat_scores) = run(arrays)
     state = k.new_state(**PARAMS)
     for t in range(arrays[0].size):
         code, score = k.detector_step_nb(state, *(a[t] for a in arrays))
         assert code == codes[t] and score == scores[t]
-        assert_array_equal(state[k.S_FAMILY_SCORE : k.S_FAMILY_SCORE + 4], family_scores[t])
+        assert_array_equal(state[k.S_STAT_SCORE : k.S_STAT_SCORE + 5], stat_scores[t])
     assert_array_equal(state, batch_state)
 
 
@@ -174,13 +177,30 @@ def test_invalid_tick_leaves_state_untouched(tick, code):
     arrays = [np.ones(5), np.ones(5), np.zeros(5), np.ones(5)]
     for a, value in zip(arrays, tick):
         a[3] = value
-    assert k.detector_run_nb(state, *arrays, np.empty(5, np.int8), np.empty((5, 5))) == (3, code)
+    assert k.detector_run_nb(state, *arrays, np.empty(5, np.int8), np.empty((6, 5))) == (3, code)
     assert_array_equal(state, before)  # the batch checks every tick before it processes any
+
+
+def test_wrong_shapes_raise_instead_of_writing_out_of_bounds():
+    prices, volumes, imbalance, reference = stream(n=50)
+    codes, scores = np.empty(50, np.int8), np.empty((6, 50))
+    state = k.new_state(**PARAMS)
+    bad = [
+        (prices, volumes[:40], imbalance, reference, codes, scores),
+        (prices, volumes, imbalance[:10], reference, codes, scores),
+        (prices, volumes, imbalance, reference, codes, np.empty((5, 50))),  # one row per statistic is needed
+        (prices, volumes, imbalance, reference, codes[:49], scores),
+    ]
+    for arrays in bad:
+        with pytest.raises(ValueError, match="shapes"):
+            k.detector_run_nb(state, *arrays)
+    with pytest.raises(ValueError, match="shapes"):
+        k.detector_run_nb(state[:-1].copy(), prices, volumes, imbalance, reference, codes, scores)
 
 
 def test_missing_channels_leave_their_statistics_at_zero():
     prices, volumes, _, _ = stream()
     empty = np.empty(0)
-    state, (_, _, family_scores) = run((prices, volumes, empty, empty))
-    assert_array_equal(family_scores[:, 2:], 0.0)
+    state, (_, _, stat_scores) = run((prices, volumes, empty, empty))
+    assert_array_equal(stat_scores[:, 3:], 0.0)
     assert np.isnan(state[k.S_LAST_REF])

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
-from antifragile.detector import DEFAULT_THRESHOLDS, FAMILIES, ManipulationDetector, TickResult
+from antifragile.detector import DEFAULT_THRESHOLDS, STATISTICS, ManipulationDetector, TickResult
 from antifragile.streams import ATTACK_SIZES, calibration_set, inject_attack, simulate_ticks
 from gametheory.errors import ConfigError, MarketDataError
 
@@ -44,7 +44,7 @@ def test_update_and_detect_give_identical_numbers(calibrated, normal):
     assert_array_equal(frame["flag"].to_numpy(), [t.flag for t in ticks])
     assert frame["family"].astype(object).where(frame["flag"], None).tolist() == [t.family for t in ticks]
     assert frame["flag"].any()
-    assert list(frame.columns) == ["flag", "family", "score"] + [f"score_{f}" for f in FAMILIES]
+    assert list(frame.columns) == ["flag", "family", "score"] + [f"score_{name}" for name in STATISTICS]
 
 
 def test_save_restore_mid_stream_gives_the_same_flags(calibrated, normal, tmp_path):
@@ -83,7 +83,7 @@ def test_calibrate_reaches_the_requested_false_alarm_rate(normal, rate):
     achieved = np.concatenate(flagged).mean()
     assert achieved == pytest.approx(detector.calibration_["achieved_rate"], abs=1e-12)
     assert 0.8 * rate <= achieved <= rate
-    assert detector.calibration_["families"] == ["flash_crash", "pump_and_dump", "spoofing"]
+    assert detector.calibration_["statistics"] == ["flash_crash", "sell_off", "pump_and_dump", "spoofing"]
     assert detector.thresholds["coordinated"] == ManipulationDetector().thresholds["coordinated"]
 
 
@@ -135,6 +135,24 @@ def test_default_thresholds_detect_medium_attacks(normal, family):
         for i, onset in enumerate(attacked.onsets)
     )
     assert detected >= 0.95 * len(attacked.onsets)
+
+
+def test_a_fall_spread_over_ticks_is_found_by_the_sell_off(normal):
+    """Ten ticks of -4 tick sigmas: too little for the crash statistic, whose threshold single
+    heavy-tailed jumps set, and found by the sell-off statistic (each tick counted at most clip)."""
+    onset, span = 1500, 10
+    prices = normal.prices.copy()
+    prices[:, onset:] *= np.exp(-4.0 * normal.sigma_tick[:, None] * np.minimum(np.arange(1, 2501 - onset), span))
+    frames = [ManipulationDetector().detect(prices[i], normal.volumes[i]).iloc[onset : onset + span + 5]
+              for i in range(len(prices))]
+    found = [frame.loc[frame["flag"], ["family", "score_sell_off", "score_flash_crash"]] for frame in frames]
+    assert sum(len(f) > 0 for f in found) >= 0.9 * len(frames)
+    first = pd.concat([f.iloc[:1] for f in found if len(f)])
+    assert (first["score_sell_off"] > first["score_flash_crash"]).all()
+    assert (first["family"] == "flash_crash").mean() >= 0.9  # else a dump, after a chance run-up
+    without = ManipulationDetector(thresholds={"sell_off": 1e9})
+    assert sum(without.reset().detect(prices[i], normal.volumes[i])["flag"].iloc[onset : onset + span + 5].any()
+               for i in range(len(prices))) <= 0.25 * len(frames)
 
 
 def test_a_one_tick_crash_is_named_flash_crash(calibrated, normal):
