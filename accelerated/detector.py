@@ -34,6 +34,8 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
 - ``spoofing``: two-sided CUSUM on ``w`` (persistent one-sided imbalance),
 - ``coordinated``: two-sided CUSUM on ``d``.
 
+Each statistic is capped at its threshold + ``hold`` times its allowance: once the evidence stops,
+an alarm ends within about ``hold`` ticks instead of lasting while a far larger statistic drains.
 Statistic score = statistic * (1 / threshold); a family's score is the largest score of its
 statistics, the tick's score the largest of all, and the tick is flagged when that exceeds 1. The flag is named after the family with the largest score, with
 one correction: a single asset's crash or pump also diverges from its related asset, and the
@@ -90,31 +92,32 @@ P_NAMING_SHARE = 7  # share of a price family's threshold that names it
 P_SURGE_WEIGHT = 8  # EWM weight of the volume-surge memory
 P_SURGE_LEVEL = 9  # surge memory that confirms a move by volume
 P_FLOOR = 10  # the return volatility never falls below this multiple of the relative tick size
-P_K = 11  # 5 slots: CUSUM allowance per statistic
-P_H = 16  # 5 slots: threshold per statistic
+P_HOLD = 11  # each statistic is capped at its threshold + hold * its allowance
+P_K = 12  # 5 slots: CUSUM allowance per statistic
+P_H = 17  # 5 slots: threshold per statistic
 # state slots
-S_N = 21  # prices seen
-S_LAST = 22  # last price
-S_SCALE = 23  # EWM absolute return
-S_TICK = 24  # smallest non-zero |r| seen (the relative tick size); 1 before the first
-S_N_VOL = 25
-S_V_MEAN = 26
-S_V_SCALE = 27
-S_N_IMB = 28
-S_IMB_MEAN = 29
-S_IMB_SCALE = 30
-S_N_REF = 31
-S_LAST_REF = 32
-S_REF_VAR = 33
-S_COV = 34
-S_D_SCALE = 35
-S_C = 36  # 7 slots: crash, sell-off, pump, spoof+, spoof-, coord+, coord-
-S_RUNUP = 43
-S_SURGE = 44  # EWM of the volume surge clip(vz, -4, 4)
-S_STAT_SCORE = 45  # 5 slots: statistic / threshold per statistic, after the last tick
-S_SCORE = 50
-S_CODE = 51
-N_SLOTS = 52
+S_N = 22  # prices seen
+S_LAST = 23  # last price
+S_SCALE = 24  # EWM absolute return
+S_TICK = 25  # smallest non-zero |r| seen (the relative tick size); 1 before the first
+S_N_VOL = 26
+S_V_MEAN = 27
+S_V_SCALE = 28
+S_N_IMB = 29
+S_IMB_MEAN = 30
+S_IMB_SCALE = 31
+S_N_REF = 32
+S_LAST_REF = 33
+S_REF_VAR = 34
+S_COV = 35
+S_D_SCALE = 36
+S_C = 37  # 7 slots: crash, sell-off, pump, spoof+, spoof-, coord+, coord-
+S_RUNUP = 44
+S_SURGE = 45  # EWM of the volume surge clip(vz, -4, 4)
+S_STAT_SCORE = 46  # 5 slots: statistic / threshold per statistic, after the last tick
+S_SCORE = 51
+S_CODE = 52
+N_SLOTS = 53
 _N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_SURGE
 
 KAPPA = math.sqrt(math.pi / 2.0)
@@ -177,12 +180,16 @@ def _baseline_nb(value, count, mean, scale, weight, clip):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _params_nb(s):
-    """The parameter slots P_ALPHA .. P_H + 4 as a tuple, read once per call."""
+    """The parameter slots as a tuple, read once per call: P_ALPHA .. P_FLOOR, the allowances,
+    the thresholds and the caps (threshold + hold * allowance) of the five statistics."""
+    hold = s[P_HOLD]
     return (
         s[P_ALPHA], s[P_ALPHA_BASE], s[P_CLIP], s[P_WARMUP], s[P_VOLUME_WEIGHT], s[P_RUNUP_DECAY],
         s[P_RUNUP_SHARE], s[P_NAMING_SHARE], s[P_SURGE_WEIGHT], s[P_SURGE_LEVEL], s[P_FLOOR],
         s[P_K], s[P_K + 1], s[P_K + 2], s[P_K + 3], s[P_K + 4],
         s[P_H], s[P_H + 1], s[P_H + 2], s[P_H + 3], s[P_H + 4],
+        s[P_H] + hold * s[P_K], s[P_H + 1] + hold * s[P_K + 1], s[P_H + 2] + hold * s[P_K + 2],
+        s[P_H + 3] + hold * s[P_K + 3], s[P_H + 4] + hold * s[P_K + 4],
     )
 
 
@@ -216,7 +223,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     scores (in the order of ``STATISTICS``).
     """
     alpha, base, clip, warmup, volume_weight, runup_decay, runup_share, share, surge_weight, surge_level = p[:10]
-    floor, k0, k1, k2, k3, k4, h0, h1, h2, h3, h4 = p[10:]
+    floor, k0, k1, k2, k3, k4, h0, h1, h2, h3, h4 = p[10:21]
+    cap0, cap1, cap2, cap3, cap4 = p[21:]
     (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
      d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge) = st
 
@@ -234,10 +242,10 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n - 1.0), clip, floor * tick)
         if n - 1.0 > warmup:
             amplify = 1.0 + volume_weight * min(max(vz, 0.0), 4.0)
-            c_crash = max(0.0, c_crash - z * amplify - k0)
+            c_crash = min(max(0.0, c_crash - z * amplify - k0), cap0)
             # a run, up or down, is many moves, not one jump: each counts at most clip
-            c_sell = max(0.0, c_sell - max(z, -clip) * amplify - k1)
-            c_pump = max(0.0, c_pump + min(z, clip) * amplify - k2)
+            c_sell = min(max(0.0, c_sell - max(z, -clip) * amplify - k1), cap1)
+            c_pump = min(max(0.0, c_pump + min(z, clip) * amplify - k2), cap2)
             runup = max(runup * runup_decay, c_pump)
     last = float(price)
 
@@ -245,8 +253,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     if not np.isnan(imbalance):
         n_imb, imb_mean, imb_scale, wz = _baseline_nb(imbalance, n_imb, imb_mean, imb_scale, base, clip)
         if n_imb > warmup:  # warmup >= 1, so never on the first observation
-            c_spoof_up = max(0.0, c_spoof_up + wz - k3)
-            c_spoof_down = max(0.0, c_spoof_down - wz - k3)
+            c_spoof_up = min(max(0.0, c_spoof_up + wz - k3), cap3)
+            c_spoof_down = min(max(0.0, c_spoof_down - wz - k3), cap3)
 
     # divergence from the related asset: two-sided CUSUM on the residual r - beta r_ref
     if np.isnan(reference):
@@ -261,8 +269,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             ref_var += w * (r_ref * r_ref - ref_var)
             cov += w * (r * r_ref - cov)
             if n_ref > warmup:
-                c_up = max(0.0, c_up + dz - k4)
-                c_down = max(0.0, c_down - dz - k4)
+                c_up = min(max(0.0, c_up + dz - k4), cap4)
+                c_down = min(max(0.0, c_down - dz - k4), cap4)
         last_ref = float(reference)
 
     # statistic scores; the reciprocals are loop invariants of the batch
@@ -422,7 +430,7 @@ def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, has_im
 
 def new_state(
     alpha, alpha_base, clip, warmup, volume_weight, runup_decay, runup_share, naming_share, surge_weight, surge_level,
-    floor, drifts, thresholds,
+    floor, hold, drifts, thresholds,
 ):
     """A fresh state array with the given parameters and zero statistics.
 
@@ -439,6 +447,9 @@ def new_state(
         EWM weight of the volume-surge memory, and the memory that confirms a move by volume.
     floor : float
         The return volatility never falls below ``floor`` times the relative tick size.
+    hold : float
+        Each statistic is capped at its threshold + ``hold`` times its allowance, so an alarm
+        ends about ``hold`` ticks after the evidence stops (inf: no cap, for calibration).
     drifts, thresholds : sequence of 5 floats
         CUSUM allowance and threshold per statistic, in the order of ``STATISTICS``.
 
@@ -458,6 +469,7 @@ def new_state(
     s[P_SURGE_WEIGHT] = surge_weight
     s[P_SURGE_LEVEL] = surge_level
     s[P_FLOOR] = floor
+    s[P_HOLD] = hold
     s[P_K : P_K + N_STATISTICS] = drifts
     s[P_H : P_H + N_STATISTICS] = thresholds
     s[S_LAST_REF] = np.nan

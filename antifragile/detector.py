@@ -38,10 +38,10 @@ __all__ = ["FAMILIES", "SCHEMA", "STATISTICS", "ManipulationDetector", "TickResu
 
 FAMILIES = kernel.FAMILIES
 STATISTICS = kernel.STATISTICS
-SCHEMA = "antifragile.detector/4"
+SCHEMA = "antifragile.detector/5"
 DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.75, "coordinated": 0.5}
 """CUSUM allowance per statistic, in standard deviations per tick."""
-DEFAULT_THRESHOLDS = {"flash_crash": 36.3, "sell_off": 21.9, "pump_and_dump": 24.6, "spoofing": 48.5, "coordinated": 14.7}
+DEFAULT_THRESHOLDS = {"flash_crash": 31.0, "sell_off": 19.3, "pump_and_dump": 23.5, "spoofing": 46.8, "coordinated": 13.4}
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
 ``false_alarm_rate=1e-4`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
 streams of 5,000 ticks, daily volatility 0.6 % to 3 %, half of them on a one-cent price grid),
@@ -134,6 +134,11 @@ class ManipulationDetector:
         The return volatility never falls below this multiple of the smallest price move seen
         (relative to the price): on a coarse price grid, where most returns are zero, a one-tick
         move counts at most ``1 / tick_floor`` standard deviations. 0 turns the floor off.
+    hold : float, default 1
+        Each statistic is capped at its threshold plus ``hold`` times its allowance, so an alarm
+        ends about ``hold`` ticks after the evidence stops, instead of lasting while a statistic
+        that ran far above its threshold drains (scored tick by tick, that tail would count as
+        false alarms on the normal ticks after an attack).
     drifts : dict, optional
         CUSUM allowance per statistic (``DEFAULT_DRIFTS`` for those not given).
     thresholds : dict, optional
@@ -160,6 +165,7 @@ class ManipulationDetector:
         surge_halflife: float = 5.0,
         surge_level: float = 0.5,
         tick_floor: float = 0.5,
+        hold: float = 1.0,
         drifts: dict | None = None,
         thresholds: dict | None = None,
     ):
@@ -175,6 +181,7 @@ class ManipulationDetector:
             "surge_halflife": _positive(surge_halflife, "surge_halflife"),
             "surge_level": _non_negative(surge_level, "surge_level"),
             "tick_floor": _non_negative(tick_floor, "tick_floor"),
+            "hold": _positive(hold, "hold"),
             "drifts": _per_statistic(drifts, DEFAULT_DRIFTS, "drifts", _non_negative),
         }
         self.calibration_ = None
@@ -268,13 +275,14 @@ class ManipulationDetector:
     ) -> ManipulationDetector:
         """Set the thresholds so that normal data is flagged at ``false_alarm_rate``.
 
-        The statistics are computed from a fresh state on each stream (the detector's own
-        stream is not touched); the thresholds are the same upper quantile level of every
-        observed statistic, the level chosen by bisection so that the fraction of live ticks
-        (after ``warmup``) where any statistic would flag is at most ``false_alarm_rate``.
+        The statistics are computed, uncapped, from a fresh state on each stream (the detector's
+        own stream is not touched); the thresholds are the same upper quantile level of every
+        observed statistic, the lowest level, found by bisection, at which the detector (capped,
+        run again on the data) flags at most a fraction ``false_alarm_rate`` of the live ticks
+        (after ``warmup``).
         Statistics whose channel is absent (no imbalance, no reference) keep their thresholds.
-        With fewer than ``1 / false_alarm_rate`` live ticks, each threshold is the largest value
-        seen, so the calibration data itself raises no alarm.
+        With fewer than ``1 / false_alarm_rate`` live ticks, that is the lowest level at which
+        the calibration data itself raises no alarm.
 
         Parameters
         ----------
@@ -293,25 +301,33 @@ class ManipulationDetector:
         if rate >= 0.5:
             raise ConfigError(f"false_alarm_rate must be below 0.5, got {false_alarm_rate}")
         streams = _streams(prices, volumes, imbalance, reference)
-        scratch = self._fresh_state({name: 1.0 for name in STATISTICS})
+        scratch = self._fresh_state({name: 1.0 for name in STATISTICS}, hold=math.inf)
         warmup = self.params["warmup"]
-        stats = []
-        for arrays in streams:
-            state = scratch.copy()
-            stats.append(_run(state, arrays)[1][1:, warmup + 1 :].T)
+        stats = [_run(scratch.copy(), arrays)[1][1:, warmup + 1 :].T for arrays in streams]
         stats = np.concatenate(stats)
         if stats.shape[0] == 0:
             raise MarketDataError(f"calibration needs streams longer than warmup + 1 = {warmup + 1} ticks")
         _, _, observed_imbalance, observed_reference = streams[0]
         live = [0, 1, 2] + [3] * bool(observed_imbalance.size) + [4] * bool(observed_reference.size)
-        thresholds, achieved = _quantile_thresholds(stats[:, live], rate)
-        new = self.thresholds
-        for f, value in zip(live, thresholds):
-            new[STATISTICS[f]] = value
+        ordered = np.sort(stats[:, live], axis=0)
+
+        def thresholds_at(rank: int) -> dict:
+            new = self.thresholds
+            for f, value in zip(live, np.maximum(ordered[rank], 1e-9).tolist()):
+                new[STATISTICS[f]] = value
+            return new
+
+        def flag_rate(rank: int) -> float:
+            fresh = self._fresh_state(thresholds_at(rank))
+            flagged = sum(np.count_nonzero(_run(fresh.copy(), arrays)[0][warmup + 1 :] >= 0) for arrays in streams)
+            return flagged / stats.shape[0]
+
+        rank = _lowest_rank(flag_rate, rate, ordered.shape[0])
+        new = thresholds_at(rank)
         self._state[kernel.P_H : kernel.P_H + len(STATISTICS)] = [new[name] for name in STATISTICS]
         self.calibration_ = {
             "false_alarm_rate": rate,
-            "achieved_rate": achieved,
+            "achieved_rate": flag_rate(rank),
             "n_live_ticks": int(stats.shape[0]),
             "n_streams": len(streams),
             "statistics": [STATISTICS[f] for f in live],
@@ -391,7 +407,7 @@ class ManipulationDetector:
         """Ticks processed since the start (or the last reset)."""
         return int(self._state[kernel.S_N])
 
-    def _fresh_state(self, thresholds: dict) -> np.ndarray:
+    def _fresh_state(self, thresholds: dict, hold: float | None = None) -> np.ndarray:
         p = self.params
         return kernel.new_state(
             alpha=_ewm_weight(p["halflife"]),
@@ -405,6 +421,7 @@ class ManipulationDetector:
             surge_weight=_ewm_weight(p["surge_halflife"]),
             surge_level=p["surge_level"],
             floor=p["tick_floor"],
+            hold=p["hold"] if hold is None else hold,
             drifts=[p["drifts"][name] for name in STATISTICS],
             thresholds=[thresholds[name] for name in STATISTICS],
         )
@@ -436,28 +453,19 @@ def _run(state: np.ndarray, arrays) -> tuple[np.ndarray, np.ndarray]:
     return codes, scores
 
 
-def _quantile_thresholds(stats: np.ndarray, rate: float) -> tuple[list[float], float]:
-    """Per-column thresholds at one common quantile level, the lowest level whose union flag
-    rate ``mean(any(stats > h))`` is at most ``rate``; returns them and that rate."""
-    ordered = np.sort(stats, axis=0)
-    m = ordered.shape[0]
-
-    def thresholds_at(rank: int) -> np.ndarray:
-        return np.maximum(ordered[rank], 1e-9)
-
-    def flag_rate(rank: int) -> float:
-        # the kernel's arithmetic: flagged when statistic * (1 / threshold) > 1
-        return float(np.mean(np.any(stats * (1.0 / thresholds_at(rank)) > 1.0, axis=1)))
-
-    low, high = 0, m - 1  # flag_rate(high) == 0 <= rate
+def _lowest_rank(flag_rate, rate: float, m: int) -> int:
+    """The lowest rank in [0, m) whose ``flag_rate(rank)`` (non-increasing, 0 at ``m - 1``) is at
+    most ``rate``, by bisection."""
+    if flag_rate(0) <= rate:
+        return 0
+    low, high = 0, m - 1
     while high - low > 1:
         middle = (low + high) // 2
         if flag_rate(middle) <= rate:
             high = middle
         else:
             low = middle
-    rank = 0 if flag_rate(0) <= rate else high
-    return thresholds_at(rank).tolist(), flag_rate(rank)
+    return high
 
 
 def _as_1d(values, name: str, n: int | None) -> np.ndarray:

@@ -241,13 +241,14 @@ def quality(args) -> None:
         normal_scores = np.concatenate([score(peer_features(normal, i))[warm:] for i in range(peer_n)])
         peer_thresholds[name] = np.quantile(normal_scores, 1 - rate)
 
-    print(f"\n{'family':<15}{'severity':<9}{'detected':>9}{'delay med':>10}{'named ok':>9}"
+    print(f"\n{'family':<15}{'severity':<9}{'detected':>9}{'delay med':>10}{'named ok':>9}{'FA ticks':>9}"
           + "".join(f"{'F1 ' + n:>24}" for n in ["ours", *peers]))
     strong_delays = []  # medium and high severity, every family
     for family, (_, length) in ATTACK_SIZES.items():
         for severity in SEVERITIES:
             attacked = inject_attack(normal, family, severity, rng=rng)
             hits, delays, named, f1 = 0, [], 0, {}
+            normal_flagged = normal_ticks = 0  # ours, tick by tick, outside the attack
             counts = {name: [0, 0, 0] for name in ["ours", *peers]}  # tp, fp, fn
             for i in range(args.test_streams):
                 frame = ours(attacked, i)
@@ -267,7 +268,13 @@ def quality(args) -> None:
                     counts[name][0] += hit
                     counts[name][2] += not hit
                     counts[name][1] += outside.sum()
-                    if name == "ours" and hit:
+                    if name != "ours":
+                        continue
+                    normal_mask = ~attacked.labels[i]
+                    normal_mask[:warm] = False
+                    normal_flagged += np.count_nonzero(f[normal_mask])
+                    normal_ticks += np.count_nonzero(normal_mask)
+                    if hit:
                         hits += 1
                         first = int(np.argmax(f[window]))
                         delays.append(first)
@@ -278,10 +285,12 @@ def quality(args) -> None:
                 strong_delays += delays
             n = args.test_streams
             print(f"{family:<15}{severity:<9}{hits / n:>9.0%}{np.median(delays) if delays else np.nan:>9.0f}t"
-                  f"{named / max(hits, 1):>9.0%}" + "".join(f"{f1[name]:>24.2f}" for name in counts))
+                  f"{named / max(hits, 1):>9.0%}{1e4 * normal_flagged / normal_ticks:>9.1f}"
+                  + "".join(f"{f1[name]:>24.2f}" for name in counts))
     print(f"(delay in ticks = seconds of market time at one tick a second; peers scored on {peer_n} streams, "
           f"ours on {args.test_streams}; F1 per attack episode: TP detected within the attack + {GRACE} ticks, "
-          "FN missed, FP alarm events elsewhere)")
+          "FN missed, FP alarm events elsewhere; FA ticks: our flagged ticks per 10,000 outside the attack, "
+          "its end included)")
     ticks = float(np.median(strong_delays))
     print(f"median delay over every medium and high attack: {ticks:.0f} ticks after the onset; in market time "
           f"that is {ticks:.0f} s at one tick a second, {100 * ticks:.0f} ms at 10 ticks a second and "

@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from accelerated import detector as k
 
 PARAMS = dict(alpha=0.05, alpha_base=0.01, clip=4.0, warmup=20, volume_weight=0.25, runup_decay=0.99,
-              runup_share=0.5, naming_share=0.25, surge_weight=0.13, surge_level=0.5, floor=0.5,
+              runup_share=0.5, naming_share=0.25, surge_weight=0.13, surge_level=0.5, floor=0.5, hold=5.0,
               drifts=[1.0, 0.75, 0.5, 0.5, 0.5], thresholds=[8.0, 6.0, 9.0, 10.0, 7.0])
 KAPPA = math.sqrt(math.pi / 2)
 
@@ -60,6 +60,7 @@ class Ewm:
 def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     """(codes, statistic scores) tick by tick, written independently of the kernel."""
     h, kk, warm = p["thresholds"], p["drifts"], p["warmup"]
+    cap = [h[i] + p["hold"] * kk[i] for i in range(5)]  # per statistic
     ret, vol = Ewm(p["alpha"], p["clip"], True), Ewm(p["alpha_base"], p["clip"])
     imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
     c = [0.0] * 7  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-
@@ -77,16 +78,16 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
             z = ret.push(r, floor=p["floor"] * tick)
             if ret.n > warm:
                 a = 1 + p["volume_weight"] * min(max(vz, 0.0), 4.0)
-                c[0] = max(0.0, c[0] - z * a - kk[0])
-                c[1] = max(0.0, c[1] + min(-z, p["clip"]) * a - kk[1])
-                c[2] = max(0.0, c[2] + min(z, p["clip"]) * a - kk[2])
+                c[0] = min(max(0.0, c[0] - z * a - kk[0]), cap[0])
+                c[1] = min(max(0.0, c[1] + min(-z, p["clip"]) * a - kk[1]), cap[1])
+                c[2] = min(max(0.0, c[2] + min(z, p["clip"]) * a - kk[2]), cap[2])
                 runup = max(runup * p["runup_decay"], c[2])
         last = prices[t]
         if not math.isnan(imbalance[t]):
             w = imb.push(imbalance[t])
             if imb.n > warm:
-                c[3] = max(0.0, c[3] + w - kk[3])
-                c[4] = max(0.0, c[4] - w - kk[3])
+                c[3] = min(max(0.0, c[3] + w - kk[3]), cap[3])
+                c[4] = min(max(0.0, c[4] - w - kk[3]), cap[3])
         if math.isnan(reference[t]):
             last_ref = math.nan
         else:
@@ -100,8 +101,8 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 ref_var += wgt * (rr * rr - ref_var)
                 cov += wgt * (r * rr - cov)
                 if n_ref > warm:
-                    c[5] = max(0.0, c[5] + wd - kk[4])
-                    c[6] = max(0.0, c[6] - wd - kk[4])
+                    c[5] = min(max(0.0, c[5] + wd - kk[4]), cap[4])
+                    c[6] = min(max(0.0, c[6] - wd - kk[4]), cap[4])
             last_ref = reference[t]
         gs = [c[0] / h[0], c[1] / h[1], c[2] / h[2], max(c[3], c[4]) / h[3], max(c[5], c[6]) / h[4]]
         fs = [max(gs[0], gs[1]), gs[2], gs[3], gs[4]]  # per family: flash_crash has two statistics

@@ -138,11 +138,11 @@ def test_default_thresholds_detect_medium_attacks(normal, family):
 
 
 def test_a_fall_spread_over_ticks_is_found_by_the_sell_off(normal):
-    """Ten ticks of -4 tick sigmas: too little for the crash statistic, whose threshold single
+    """Ten ticks of -3.5 tick sigmas: too little for the crash statistic, whose threshold single
     heavy-tailed jumps set, and found by the sell-off statistic (each tick counted at most clip)."""
     onset, span = 1500, 10
     prices = normal.prices.copy()
-    prices[:, onset:] *= np.exp(-4.0 * normal.sigma_tick[:, None] * np.minimum(np.arange(1, 2501 - onset), span))
+    prices[:, onset:] *= np.exp(-3.5 * normal.sigma_tick[:, None] * np.minimum(np.arange(1, 2501 - onset), span))
     frames = [ManipulationDetector().detect(prices[i], normal.volumes[i]).iloc[onset : onset + span + 5]
               for i in range(len(prices))]
     found = [frame.loc[frame["flag"], ["family", "score_sell_off", "score_flash_crash"]] for frame in frames]
@@ -153,6 +153,22 @@ def test_a_fall_spread_over_ticks_is_found_by_the_sell_off(normal):
     without = ManipulationDetector(thresholds={"sell_off": 1e9})
     assert sum(without.reset().detect(prices[i], normal.volumes[i])["flag"].iloc[onset : onset + span + 5].any()
                for i in range(len(prices))) <= 0.25 * len(frames)
+
+
+@pytest.mark.parametrize("family", ["pump_and_dump", "spoofing", "coordinated"])
+def test_the_alarm_ends_soon_after_the_attack(normal, family):
+    """Flagged ticks in the 100 normal ticks after a medium attack: the cap (hold) ends the alarm
+    about a tick after the evidence stops; uncapped, the statistic drains for tens of ticks."""
+    attacked = inject_attack(normal, family, "medium", rng=3)
+    _, length = ATTACK_SIZES[family]
+
+    def mean_tail(detector):
+        ends = attacked.onsets + length
+        return np.mean([detector.reset().detect(*channels(attacked, i))["flag"].to_numpy()[end : end + 100].sum()
+                        for i, end in enumerate(ends)])
+
+    assert mean_tail(ManipulationDetector()) <= 3.0
+    assert mean_tail(ManipulationDetector(hold=1e6)) >= 20.0
 
 
 def test_a_one_tick_crash_is_named_flash_crash(calibrated, normal):
@@ -188,7 +204,8 @@ def test_typed_errors_and_the_state_is_kept(calibrated):
 
 
 @pytest.mark.parametrize(
-    "kwargs", [dict(halflife=0), dict(warmup=1.5), dict(thresholds={"nope": 1.0}), dict(drifts={"spoofing": -1})]
+    "kwargs",
+    [dict(halflife=0), dict(warmup=1.5), dict(hold=0), dict(thresholds={"nope": 1.0}), dict(drifts={"spoofing": -1})],
 )
 def test_bad_parameters_raise_config_error(kwargs):
     with pytest.raises(ConfigError):
