@@ -37,15 +37,15 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
 Each statistic is capped at its threshold + ``hold`` times its allowance: once the evidence stops,
 an alarm ends within about ``hold`` ticks instead of lasting while a far larger statistic drains.
 Statistic score = statistic * (1 / threshold); a family's score is the largest score of its
-statistics, the tick's score the largest of all, and the tick is flagged when that exceeds 1. The flag is named after the family with the largest score, with
-one correction: a single asset's crash or pump also diverges from its related asset, and the
-residual statistic is often the first to cross. So a ``coordinated`` flag is named after the
-asset's own price family when its own move explains it: a fall (the lower residual statistic
-leads) whose crash score is at least ``naming_share`` or that comes with a volume surge, a rise
-that comes with a volume surge. The surge memory is an EWM of ``clip(vz, -4, 4)``; a surge is a
-memory of at least ``surge_level``. Missing channels (imbalance, reference) are NaN and leave
-their statistics untouched. Statistics stay 0 during the first ``warmup`` observations of their
-channel.
+statistics, the tick's score the largest of all, and the tick is flagged when that exceeds 1.
+The flag is named after the family with the largest score, with one correction: a single
+asset's crash or pump also diverges from its related asset, and the residual statistic is often
+the first to cross. So a ``coordinated`` flag is named after the asset's own price family when
+its own move explains it: a fall (the lower residual statistic leads) whose crash score is at
+least ``naming_share`` or that comes with a volume surge, a rise that comes with a volume surge.
+The surge memory is an EWM of ``clip(vz, -4, 4)``; a surge is a memory of at least
+``surge_level``. Missing channels (imbalance, reference) are NaN and leave their statistics
+untouched. Statistics stay 0 during the first ``warmup`` observations of their channel.
 """
 
 
@@ -56,7 +56,6 @@ from numba import njit
 
 __all__ = [
     "FAMILIES",
-    "FAMILY_OF_STATISTIC",
     "N_SLOTS",
     "N_STATISTICS",
     "STATISTICS",
@@ -69,8 +68,6 @@ FAMILIES = ("flash_crash", "pump_and_dump", "spoofing", "coordinated")
 """Attack families, in the order of their codes 0..3."""
 STATISTICS = ("flash_crash", "sell_off", "pump_and_dump", "spoofing", "coordinated")
 """CUSUM statistics, each with its allowance and threshold, in the order of the state slots."""
-FAMILY_OF_STATISTIC = (0, 0, 1, 2, 3)
-"""The family code each statistic flags."""
 N_STATISTICS = len(STATISTICS)
 
 # error codes returned by the step and by the batch; no flag is -1, a family is 0..3

@@ -41,7 +41,9 @@ STATISTICS = kernel.STATISTICS
 SCHEMA = "antifragile.detector/5"
 DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.75, "coordinated": 0.5}
 """CUSUM allowance per statistic, in standard deviations per tick."""
-DEFAULT_THRESHOLDS = {"flash_crash": 31.0, "sell_off": 19.3, "pump_and_dump": 23.5, "spoofing": 46.8, "coordinated": 13.4}
+DEFAULT_THRESHOLDS = {
+    "flash_crash": 31.0, "sell_off": 19.3, "pump_and_dump": 23.5, "spoofing": 46.8, "coordinated": 13.4,
+}
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
 ``false_alarm_rate=1e-4`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
 streams of 5,000 ticks, daily volatility 0.6 % to 3 %, half of them on a one-cent price grid),
@@ -140,7 +142,7 @@ class ManipulationDetector:
         that ran far above its threshold drains (scored tick by tick, that tail would count as
         false alarms on the normal ticks after an attack).
     drifts : dict, optional
-        CUSUM allowance per statistic (``DEFAULT_DRIFTS`` for those not given).
+        CUSUM allowance per statistic, > 0 (``DEFAULT_DRIFTS`` for those not given).
     thresholds : dict, optional
         Threshold per statistic (``DEFAULT_THRESHOLDS`` for those not given); usually set by
         :meth:`calibrate`.
@@ -182,7 +184,7 @@ class ManipulationDetector:
             "surge_level": _non_negative(surge_level, "surge_level"),
             "tick_floor": _non_negative(tick_floor, "tick_floor"),
             "hold": _positive(hold, "hold"),
-            "drifts": _per_statistic(drifts, DEFAULT_DRIFTS, "drifts", _non_negative),
+            "drifts": _per_statistic(drifts, DEFAULT_DRIFTS, "drifts", _positive),
         }
         self.calibration_ = None
         self._step = _compiled_step()
