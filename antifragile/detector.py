@@ -78,7 +78,9 @@ class TickResult(namedtuple("TickResult", "flag family score")):
     """What one tick gave: ``flag`` (bool), ``family`` (str or None) and ``score`` (float).
 
     ``score`` is the largest statistic score, statistic over threshold; ``flag`` is ``score > 1``
-    and ``family`` names the family that flagged (None when not flagged).
+    and ``family`` names the family that flagged (None when not flagged). Each statistic is
+    capped at its threshold plus ``hold`` allowances, so during an alarm the score stays just
+    above 1 (at most ``1 + hold * allowance / threshold``).
     """
 
     __slots__ = ()
