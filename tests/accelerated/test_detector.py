@@ -141,6 +141,8 @@ def test_kernel_matches_plain_python_reference(grid):
     assert_allclose(scores, ref_scores.max(axis=1), rtol=1e-9, atol=1e-12)
     assert (codes >= 0).any() and (codes == -1).any()  # the stream exercises both branches
     assert (stat_scores.argmax(axis=1)[codes == 0] == 1).any()  # and the sell-off flags the fall
+    h, kk = PARAMS["thresholds"][3], PARAMS["drifts"][3]
+    assert stat_scores[:, 3].max() == pytest.approx((h + PARAMS["hold"] * kk) / h)  # and the spoofing cap binds
 
 
 def test_batch_equals_single_steps_bit_for_bit():
