@@ -31,7 +31,11 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
 - ``pump_and_dump``: ``C <- max(0, C + min(z, clip) a - k)``, its mirror (a run-up is many
   moves, not one jump); a flagged fall that follows a run-up (the run-up memory, decaying, at
   least ``runup_share`` of its threshold) is named a dump,
-- ``spoofing``: two-sided CUSUM on ``w`` (persistent one-sided imbalance),
+- ``spoofing``: two-sided CUSUM on ``w sqrt((1 - phi) / (1 + phi))``, the imbalance deviation
+  over its long-run standard deviation (persistent one-sided imbalance): ``phi`` is the lag-1
+  autocorrelation of ``w`` (EWM over the ticks with ``|w| <= PERSISTENCE_Z``, starting from
+  ``PHI_PRIOR`` worth ``PHI_PRIOR_COUNT`` ticks, at most ``PHI_MAX``), so an imbalance that is
+  persistent by nature, as order books are, does not look like spoofing,
 - ``coordinated``: two-sided CUSUM on ``d``.
 
 Each statistic is capped at its threshold + ``hold`` times its allowance: once the evidence stops,
@@ -111,16 +115,25 @@ S_D_SCALE = 36
 S_C = 37  # 7 slots: crash, sell-off, pump, spoof+, spoof-, coord+, coord-
 S_RUNUP = 44
 S_SURGE = 45  # EWM of the volume surge clip(vz, -4, 4)
-S_STAT_SCORE = 46  # 5 slots: statistic / threshold per statistic, after the last tick
-S_SCORE = 51
-S_CODE = 52
-N_SLOTS = 53
-_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_SURGE
+S_IMB_VAR = 46  # EWM of the squared standardised imbalance deviation (ticks with |w| <= PERSISTENCE_Z)
+S_IMB_COV = 47  # EWM of its product with the previous deviation
+S_IMB_PREV = 48  # the previous standardised deviation
+S_STAT_SCORE = 49  # 5 slots: statistic / threshold per statistic, after the last tick
+S_SCORE = 54
+S_CODE = 55
+N_SLOTS = 56
+_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_IMB_PREV
 
 KAPPA = math.sqrt(math.pi / 2.0)
 """Standard deviation over mean absolute deviation of a normal variable: ``KAPPA * scale``
 estimates the standard deviation."""
 _Z_MAX = 50.0  # standardised features are clipped here, so one bad tick cannot run away
+PERSISTENCE_Z = 2.0
+"""Only imbalance deviations within this many standard deviations update its persistence, so an
+attack's own deviations cannot raise it and hide themselves."""
+PHI_MAX = 0.98  # the largest lag-1 autocorrelation of the imbalance the statistic allows for
+PHI_PRIOR = 0.9  # the imbalance's persistence before the data says otherwise (a cautious start) ...
+PHI_PRIOR_COUNT = 200.0  # ... worth this many observations
 _TINY = 1e-300
 
 
@@ -192,12 +205,12 @@ def _params_nb(s):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _load_nb(s):
-    """The streaming statistics (slots S_N .. S_SURGE) as a tuple, to be kept in registers."""
+    """The streaming statistics (slots S_N .. S_IMB_PREV) as a tuple, to be kept in registers."""
     return (
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
         s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
-        s[S_N + 22], s[S_N + 23],
+        s[S_N + 22], s[S_N + 23], s[S_N + 24], s[S_N + 25], s[S_N + 26],
     )
 
 
@@ -223,7 +236,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     floor, k0, k1, k2, k3, k4, h0, h1, h2, h3, h4 = p[10:21]
     cap0, cap1, cap2, cap3, cap4 = p[21:]
     (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
-     d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge) = st
+     d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
+     imb_prev) = st
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
     n_vol, v_mean, v_scale, vz = _baseline_nb(volume, n_vol, v_mean, v_scale, base, clip)
@@ -246,12 +260,19 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             runup = max(runup * runup_decay, c_pump)
     last = float(price)
 
-    # persistent order imbalance: two-sided CUSUM
+    # persistent order imbalance: two-sided CUSUM on the deviation over its long-run scale
     if not np.isnan(imbalance):
         n_imb, imb_mean, imb_scale, wz = _baseline_nb(imbalance, n_imb, imb_mean, imb_scale, base, clip)
         if n_imb > warmup:  # warmup >= 1, so never on the first observation
-            c_spoof_up = min(max(0.0, c_spoof_up + wz - k3), cap3)
-            c_spoof_down = min(max(0.0, c_spoof_down - wz - k3), cap3)
+            phi = min(max(imb_cov / imb_var, 0.0), PHI_MAX) if imb_var > _TINY else 0.0
+            x = wz * math.sqrt((1.0 - phi) / (1.0 + phi))
+            c_spoof_up = min(max(0.0, c_spoof_up + x - k3), cap3)
+            c_spoof_down = min(max(0.0, c_spoof_down - x - k3), cap3)
+        if n_imb > 1.0 and abs(wz) <= PERSISTENCE_Z:
+            w = _weight_nb(base, n_imb - 1.0 + PHI_PRIOR_COUNT)
+            imb_var += w * (wz * wz - imb_var)
+            imb_cov += w * (wz * imb_prev - imb_cov)
+        imb_prev = wz
 
     # divergence from the related asset: two-sided CUSUM on the residual r - beta r_ref
     if np.isnan(reference):
@@ -303,7 +324,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         if code == 0 and runup >= runup_share * h2:
             code = 1  # a fall right after a run-up: the dump of a pump-and-dump
     st = (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
-          d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge)
+          d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
+          imb_prev)
     return st, code, score, g
 
 
@@ -470,6 +492,8 @@ def new_state(
     s[P_K : P_K + N_STATISTICS] = drifts
     s[P_H : P_H + N_STATISTICS] = thresholds
     s[S_LAST_REF] = np.nan
+    s[S_IMB_VAR] = 1.0
+    s[S_IMB_COV] = PHI_PRIOR
     s[S_TICK] = 1.0
     s[S_CODE] = NO_FLAG
     return s

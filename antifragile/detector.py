@@ -38,16 +38,16 @@ __all__ = ["FAMILIES", "SCHEMA", "STATISTICS", "ManipulationDetector", "TickResu
 
 FAMILIES = kernel.FAMILIES
 STATISTICS = kernel.STATISTICS
-SCHEMA = "antifragile.detector/5"
-DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.75, "coordinated": 0.5}
+SCHEMA = "antifragile.detector/6"
+DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.25, "coordinated": 0.5}
 """CUSUM allowance per statistic, in standard deviations per tick."""
 DEFAULT_THRESHOLDS = {
-    "flash_crash": 31.0, "sell_off": 19.3, "pump_and_dump": 23.5, "spoofing": 46.8, "coordinated": 13.4,
+    "flash_crash": 30.4, "sell_off": 17.8, "pump_and_dump": 24.5, "spoofing": 17.3, "coordinated": 12.5,
 }
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
 ``false_alarm_rate=1e-4`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
-streams of 5,000 ticks, daily volatility 0.6 % to 3 %, half of them on a one-cent price grid),
-rounded up to one decimal. Call :meth:`ManipulationDetector.calibrate` on your own normal data."""
+streams of 5,000 ticks, daily volatility 0.6 % to 3 %, half of them on a one-cent price grid,
+order imbalance from independent to persistent), rounded up to one decimal. Call :meth:`ManipulationDetector.calibrate` on your own normal data."""
 
 _ERRORS = {
     kernel.BAD_PRICE: "price is {price!r}; it must be a positive finite number",

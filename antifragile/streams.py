@@ -7,7 +7,7 @@ a known onset, sized in units of the stream's tick volatility.
 Normal model per tick: log return ``sigma_tick * v_t * e_t`` with Student-t(5) ``e_t`` (unit
 variance) and a volatility factor ``v_t = exp(h_t)``, ``h`` an AR(1) (0.995, sd 0.05); a related
 asset with correlation 0.8; log volume AR(1) (0.9) plus ``0.3 |e_t|``; order imbalance
-``tanh`` of an AR(1) (0.8, sd 0.25).
+``tanh`` of an AR(1) (coefficient ``imbalance_persistence``, default 0.8; sd 0.25).
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ class TickStreams:
 
 
 def simulate_ticks(
-    daily_vol, n_ticks: int, *, ticks_per_day: int = 23_400, tick_size: float = 0.0, rng=None
+    daily_vol, n_ticks: int, *, ticks_per_day: int = 23_400, tick_size: float = 0.0, imbalance_persistence=0.8,
+    rng=None,
 ) -> TickStreams:
     """Normal (attack-free) streams, one per entry of ``daily_vol``.
 
@@ -79,6 +80,8 @@ def simulate_ticks(
         Prices (starting at 100, the related asset at 50) are rounded to multiples of this;
         0 leaves them continuous. At one tick a second, a cent on a 100 price leaves most
         returns at zero when the daily volatility is low, as on real quote streams.
+    imbalance_persistence : float or array-like of shape (n_streams,), default 0.8
+        Lag-1 autocorrelation of the order imbalance's AR(1), in [0, 1); one per stream or shared.
     rng : numpy.random.Generator, int or None
 
     Returns
@@ -91,6 +94,12 @@ def simulate_ticks(
         raise ConfigError("daily_vol must be positive numbers and n_ticks >= 2")
     if not 0.0 <= tick_size < 1.0:
         raise ConfigError(f"tick_size must be in [0, 1) (prices start at 100), got {tick_size!r}")
+    persistence = np.asarray(imbalance_persistence, dtype=np.float64)
+    if persistence.shape not in ((), daily_vol.shape) or np.any(~((persistence >= 0.0) & (persistence < 1.0))):
+        raise ConfigError(
+            f"imbalance_persistence must be in [0, 1), one value or one per stream, got {imbalance_persistence!r}"
+        )
+    persistence = np.broadcast_to(persistence, daily_vol.shape)
     shape = (daily_vol.size, n_ticks)
     sigma_tick = daily_vol / np.sqrt(ticks_per_day)
     shocks = rng.standard_t(5, shape) / np.sqrt(5.0 / 3.0)
@@ -101,7 +110,7 @@ def simulate_ticks(
         _CORRELATION * shocks + np.sqrt(1.0 - _CORRELATION**2) * own
     )
     log_volume = 6.0 + _ar1(rng.standard_normal(shape), 0.9, 0.3) + 0.3 * np.abs(shocks)
-    imbalance = np.tanh(_ar1(rng.standard_normal(shape), 0.8, 0.25))
+    imbalance = np.tanh(_ar1(rng.standard_normal(shape), persistence, 0.25))
     return TickStreams(
         prices=_on_grid(100.0 * np.exp(np.cumsum(returns, axis=1)), tick_size),
         volumes=np.exp(log_volume),
@@ -118,7 +127,8 @@ def calibration_set(n_streams: int = 200, n_ticks: int = 5000, *, rng=2024) -> d
     """The normal streams the detector's default thresholds are calibrated on.
 
     Daily volatility log-uniform between 0.6 % and 3 %; the first half of the streams has
-    continuous prices, the second half prices on a one-cent grid (many zero returns).
+    continuous prices, the second half prices on a one-cent grid (many zero returns); the order
+    imbalance's persistence (lag-1 autocorrelation) uniform between 0 (independent ticks) and 0.95.
 
     Returns
     -------
@@ -128,10 +138,11 @@ def calibration_set(n_streams: int = 200, n_ticks: int = 5000, *, rng=2024) -> d
     """
     rng = np.random.default_rng(rng)
     vols = np.exp(rng.uniform(np.log(0.006), np.log(0.03), n_streams))
+    persistence = rng.uniform(0.0, 0.95, n_streams)
     half = n_streams // 2
     parts = [
-        simulate_ticks(vols[:half], n_ticks, rng=rng),
-        simulate_ticks(vols[half:], n_ticks, tick_size=0.01, rng=rng),
+        simulate_ticks(vols[:half], n_ticks, imbalance_persistence=persistence[:half], rng=rng),
+        simulate_ticks(vols[half:], n_ticks, tick_size=0.01, imbalance_persistence=persistence[half:], rng=rng),
     ]
     channels = ("prices", "volumes", "imbalance", "reference")
     return {name: np.concatenate([getattr(part, name) for part in parts]) for name in channels}
@@ -200,8 +211,9 @@ def inject_attack(streams: TickStreams, family: str, severity: str, *, rng=None)
     )
 
 
-def _ar1(noise: np.ndarray, phi: float, sd: float) -> np.ndarray:
-    """Stationary AR(1) with coefficient ``phi`` and marginal sd ``sd`` along axis 1."""
+def _ar1(noise: np.ndarray, phi, sd: float) -> np.ndarray:
+    """Stationary AR(1) with coefficient ``phi`` (a scalar, or an array with one per row) and
+    marginal sd ``sd`` along axis 1."""
     out = np.empty_like(noise)
     out[:, 0] = sd * noise[:, 0]
     innovation = sd * np.sqrt(1.0 - phi * phi)

@@ -63,6 +63,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     cap = [h[i] + p["hold"] * kk[i] for i in range(5)]  # per statistic
     ret, vol = Ewm(p["alpha"], p["clip"], True), Ewm(p["alpha_base"], p["clip"])
     imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
+    imb_var, imb_cov, imb_prev = 1.0, k.PHI_PRIOR, 0.0  # the imbalance's persistence, from its prior
     c = [0.0] * 7  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-
     runup, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
     tick = 1.0  # smallest non-zero |r| seen, 1 before the first
@@ -86,8 +87,16 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
         if not math.isnan(imbalance[t]):
             w = imb.push(imbalance[t])
             if imb.n > warm:
-                c[3] = min(max(0.0, c[3] + w - kk[3]), cap[3])
-                c[4] = min(max(0.0, c[4] - w - kk[3]), cap[3])
+                phi = min(max(imb_cov / imb_var, 0.0), k.PHI_MAX)
+                x = w * math.sqrt((1 - phi) / (1 + phi))  # over the long-run standard deviation
+                c[3] = min(max(0.0, c[3] + x - kk[3]), cap[3])
+                c[4] = min(max(0.0, c[4] - x - kk[3]), cap[3])
+            if imb.n > 1 and abs(w) <= k.PERSISTENCE_Z:
+                count = imb.n - 1 + k.PHI_PRIOR_COUNT
+                wgt = p["alpha_base"] if count * p["alpha_base"] >= 1 else 1.0 / count
+                imb_var += wgt * (w * w - imb_var)
+                imb_cov += wgt * (w * imb_prev - imb_cov)
+            imb_prev = w
         if math.isnan(reference[t]):
             last_ref = math.nan
         else:

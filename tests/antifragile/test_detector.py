@@ -110,6 +110,16 @@ def test_default_thresholds_flag_fewer_than_one_in_10000_normal_ticks(all_channe
     assert 1e4 * np.concatenate(flags).mean() <= 1.0
 
 
+@pytest.mark.parametrize("persistence", [0.0, 0.95])
+def test_a_naturally_persistent_or_independent_imbalance_is_not_spoofing(persistence):
+    """The spoofing statistic measures the imbalance over its long-run standard deviation: an
+    order book whose imbalance lasts (lag-1 autocorrelation 0.95) raises no more alarms than one
+    whose imbalance is independent from tick to tick."""
+    fresh = simulate_ticks(np.full(6, 0.012), 20_000, imbalance_persistence=persistence, rng=13)
+    flags = [ManipulationDetector().detect(*channels(fresh, i)[:3])["flag"].to_numpy()[500:] for i in range(6)]
+    assert 1e4 * np.concatenate(flags).mean() <= 1.0
+
+
 def test_default_thresholds_are_the_documented_calibration():
     calibrated = ManipulationDetector().calibrate(**calibration_set(), false_alarm_rate=1e-4).thresholds
     assert DEFAULT_THRESHOLDS == {name: math.ceil(10 * value) / 10 for name, value in calibrated.items()}

@@ -38,3 +38,15 @@ def test_calibration_set_is_half_continuous_half_on_a_cent_grid():
     assert not any(on_grid(row, 0.01) for row in data["prices"][:3])
     assert all(on_grid(row, 0.01) for row in data["prices"][3:])
     assert np.array_equal(data["prices"], calibration_set(n_streams=6, n_ticks=400, rng=5)["prices"])
+
+
+def test_imbalance_persistence_is_the_lag_one_autocorrelation():
+    streams = simulate_ticks([0.01, 0.01, 0.01], 20_000, imbalance_persistence=[0.0, 0.5, 0.95], rng=6)
+    lag1 = [np.corrcoef(row[1:], row[:-1])[0, 1] for row in streams.imbalance]
+    np.testing.assert_allclose(lag1, [0.0, 0.5, 0.95], atol=0.03)  # tanh barely bends an sd of 0.25
+
+
+@pytest.mark.parametrize("persistence", [-0.1, 1.0, [0.5, 0.5]])
+def test_bad_imbalance_persistence_raises_config_error(persistence):
+    with pytest.raises(ConfigError, match="imbalance_persistence"):
+        simulate_ticks([0.01], 100, imbalance_persistence=persistence)
