@@ -302,26 +302,27 @@ def quality(args) -> None:
 
 
 DAILY_SETTINGS = dict(halflife=20.0, warmup=60, volume_weight=0.0)
+DAILY_LIVE = DAILY_SETTINGS["warmup"] + 1  # the first day a daily statistic can flag
 
 
 def daily(args) -> dict:
     """Section 4; returns the calibrated daily detector of each index."""
     print("\n## 4. Real daily history (S&P 500 and NASDAQ 1999-2018), price channel only")
-    settings = DAILY_SETTINGS
     detectors = {}
     for name in ("sp500", "nasdaq"):
         data = load_market(name)
         paths = make_paths(data, args.daily_paths, 2520, model="garch", rng=args.seed)
         fresh = make_paths(data, args.daily_paths // 2, 2520, model="garch", rng=args.seed + 1)
         prices = 100 * np.exp(np.cumsum(paths.log_returns, axis=1))
-        detector = ManipulationDetector(**settings).calibrate(
+        detector = ManipulationDetector(**DAILY_SETTINGS).calibrate(
             prices=prices, volumes=np.zeros_like(prices), false_alarm_rate=args.daily_rate)
         fresh_prices = 100 * np.exp(np.cumsum(fresh.log_returns, axis=1))
         n_events = sum(
-            events(detector.reset().detect(p, np.zeros_like(p))["flag"].to_numpy()[61:]).sum() for p in fresh_prices
+            events(detector.reset().detect(p, np.zeros_like(p))["flag"].to_numpy()[DAILY_LIVE:]).sum()
+            for p in fresh_prices
         )
-        per_year = n_events / (fresh_prices[:, 61:].size / 252)
-        default_frame = ManipulationDetector(**settings).detect(data.prices, np.zeros(data.n_obs))
+        per_year = n_events / (fresh_prices[:, DAILY_LIVE:].size / 252)
+        default_frame = ManipulationDetector(**DAILY_SETTINGS).detect(data.prices, np.zeros(data.n_obs))
         default_onsets = events(default_frame["flag"]).sum()
         frame = detector.reset().detect(data.prices, np.zeros(data.n_obs))
         alarm_days = frame.index[events(frame["flag"].to_numpy())]
@@ -358,8 +359,9 @@ def real_attacks(args, detector) -> None:
     }
     print(f"\n## 5. Attacks injected into the real S&P 500 history ({n} copies, one attack each, onsets uniform "
           "in 2004-2013; sizes in units of the whole history's daily volatility; the section 4 detector)")
-    print("the clean history with the NASDAQ as related asset: "
-          f"{events(clean['with the NASDAQ'][61:]).sum()} alarm onsets (price only: {events(clean['price only'][61:]).sum()})")
+    onsets = {channel: events(flags[DAILY_LIVE:]).sum() for channel, flags in clean.items()}
+    print(f"the clean history with the NASDAQ as related asset: {onsets['with the NASDAQ']} alarm onsets "
+          f"(price only: {onsets['price only']})")
     print(f"{'family':<15}{'severity':<9}{'detected':>9}{'by chance':>10}{'delay med':>10}{'named ok':>9}")
     rng = np.random.default_rng(args.seed)
     for family in ("flash_crash", "pump_and_dump", "coordinated"):
