@@ -41,6 +41,7 @@ from numba import njit  # noqa: E402
 
 from accelerated import detector as kernel  # noqa: E402
 from antifragile.detector import ManipulationDetector  # noqa: E402
+from antifragile.evaluation import DAILY_SETTINGS, daily_alarms, daily_detector  # noqa: E402
 from antifragile.streams import ATTACK_SIZES, SEVERITIES, TickStreams, inject_attack, simulate_ticks  # noqa: E402
 from scenarios.data import load_market  # noqa: E402
 from scenarios.paths import make_paths  # noqa: E402
@@ -301,7 +302,6 @@ def quality(args) -> None:
           "ticks carries over to any tick rate)")
 
 
-DAILY_SETTINGS = dict(halflife=20.0, warmup=60, volume_weight=0.0)
 DAILY_LIVE = DAILY_SETTINGS["warmup"] + 1  # the first day a daily statistic can flag
 
 
@@ -313,27 +313,23 @@ def daily(args) -> dict:
         data = load_market(name)
         paths = make_paths(data, args.daily_paths, 2520, model="garch", rng=args.seed)
         fresh = make_paths(data, args.daily_paths // 2, 2520, model="garch", rng=args.seed + 1)
-        prices = 100 * np.exp(np.cumsum(paths.log_returns, axis=1))
-        detector = ManipulationDetector(**DAILY_SETTINGS).calibrate(
-            prices=prices, volumes=np.zeros_like(prices), false_alarm_rate=args.daily_rate)
+        detector = daily_detector(paths.log_returns, args.daily_rate)
         fresh_prices = 100 * np.exp(np.cumsum(fresh.log_returns, axis=1))
         n_events = sum(
             events(detector.reset().detect(p, np.zeros_like(p))["flag"].to_numpy()[DAILY_LIVE:]).sum()
             for p in fresh_prices
         )
         per_year = n_events / (fresh_prices[:, DAILY_LIVE:].size / 252)
-        default_frame = ManipulationDetector(**DAILY_SETTINGS).detect(data.prices, np.zeros(data.n_obs))
-        default_onsets = events(default_frame["flag"]).sum()
-        frame = detector.reset().detect(data.prices, np.zeros(data.n_obs))
-        alarm_days = frame.index[events(frame["flag"].to_numpy())]
+        default_onsets = len(daily_alarms(data.prices, ManipulationDetector(**DAILY_SETTINGS)))
+        alarms = daily_alarms(data.prices, detector)
         inside, outside = [], []
-        for day in alarm_days:
+        for day, alarm in alarms.iterrows():
             crisis = next((c for c, (a, b) in CRISES.items() if pd.Timestamp(a) <= day <= pd.Timestamp(b)), None)
-            label = f"{day:%Y-%m-%d} ({frame.loc[day, 'family']}, score {frame.loc[day, 'score']:.2f})"
+            label = f"{day:%Y-%m-%d} ({alarm.family}, score {alarm.score:.2f})"
             (inside if crisis else outside).append(label + (f" [{crisis}]" if crisis else ""))
         print(f"{name}: calibrated on {args.daily_paths} GARCH paths x 10 years at rate {args.daily_rate:g}; "
               f"false alarms on fresh GARCH paths: {per_year:.2f} per year")
-        print(f"  {len(alarm_days)} alarm onsets in {data.n_obs} days: {len(inside)} inside documented crises, "
+        print(f"  {len(alarms)} alarm onsets in {data.n_obs} days: {len(inside)} inside documented crises, "
               f"{len(outside)} outside (with the default thresholds instead: {default_onsets} alarm onsets)")
         for label in inside:
             print("   in crisis: ", label)

@@ -32,6 +32,18 @@ def test_writes_every_file_and_no_temporaries(quick_run):
     assert "data:image/png;base64," in html and "<img src='http" not in html  # self-contained
 
 
+def test_the_report_scores_the_live_guard(quick_run):
+    report = (quick_run / "report.md").read_text()
+    assert "## Live guard" in report and "| flash_crash, medium |" in report
+    guard = json.loads((quick_run / "solution.json").read_text())["live_guard"]
+    medium = {row["family"]: row["detected"] for row in guard["detection"] if row["severity"] == "medium"}
+    assert set(medium) == {"flash_crash", "pump_and_dump", "spoofing", "coordinated"}
+    assert min(medium.values()) >= 0.8
+    days = pd.to_datetime(list(guard["daily_alarms"]))
+    assert len(days) <= 10 and days.isin(load_market("sp500").prices.index).all()  # real trading days
+    assert set(guard["daily_alarms"].values()) <= {"flash_crash", "pump_and_dump"}  # price channel only
+
+
 def test_limits_follow_the_schema_and_the_certificate_is_recomputable(quick_run):
     doc = validate_limits_file(quick_run / "limits.json")
     solution = json.loads((quick_run / "solution.json").read_text())
