@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from antifragile.detector import ManipulationDetector
-from antifragile.streams import ATTACK_SIZES, inject_attack, simulate_ticks
+from antifragile.streams import ATTACK_SIZES, TickStreams, inject_attack, simulate_ticks
 
-__all__ = ["DAILY_SETTINGS", "daily_alarms", "daily_detector", "detection_table"]
+__all__ = ["DAILY_SETTINGS", "daily_alarms", "daily_detector", "detection_table", "score_attacks"]
 
 DAILY_SETTINGS = {"halflife": 20.0, "warmup": 60, "volume_weight": 0.0}
 """Detector parameters for daily closes: a one-month volatility half-life, three months of
@@ -61,35 +61,64 @@ def detection_table(
     """
     rng = np.random.default_rng(rng)
     normal = simulate_ticks(np.full(n_streams, daily_vol), n_ticks, rng=rng)
-    warmup = int(detector.params["warmup"]) + 1
     probe = _fresh_copy(detector)
     rows = []
-    for family, (_, length) in ATTACK_SIZES.items():
+    for family in ATTACK_SIZES:
         for severity in severities:
             attacked = inject_attack(normal, family, severity, rng=rng)
-            delays, named, flagged, outside = [], 0, 0, 0
-            for i, onset in enumerate(attacked.onsets):
-                frame = probe.reset().detect(
-                    attacked.prices[i], attacked.volumes[i], attacked.imbalance[i], attacked.reference[i]
-                )
-                flags = frame["flag"].to_numpy()
-                window = flags[onset : onset + length + grace]
-                if window.any():
-                    delays.append(int(np.argmax(window)))
-                    named += frame["family"].iloc[onset + delays[-1]] == family
-                normal_ticks = ~attacked.labels[i]
-                normal_ticks[:warmup] = False
-                flagged += int(np.count_nonzero(flags & normal_ticks))
-                outside += int(np.count_nonzero(normal_ticks))
-            rows.append({
-                "family": family,
-                "severity": severity,
-                "detected": len(delays) / n_streams,
-                "median_delay_ticks": float(np.median(delays)) if delays else np.nan,
-                "named_ok": named / len(delays) if delays else np.nan,
-                "normal_flagged_per_10k": 1e4 * flagged / outside,
-            })
+            frames = [
+                probe.reset().detect(attacked.prices[i], attacked.volumes[i], attacked.imbalance[i],
+                                     attacked.reference[i])
+                for i in range(n_streams)
+            ]
+            scores = score_attacks(frames, attacked, grace=grace, warmup=int(detector.params["warmup"]) + 1)
+            del scores["delays"]
+            rows.append({"family": family, "severity": severity, **scores})
     return pd.DataFrame(rows).set_index(["family", "severity"])
+
+
+def score_attacks(frames, attacked: TickStreams, *, grace: int = 20, warmup: int = 0) -> dict:
+    """Score a detector's output on attacked streams, one attack per stream.
+
+    Parameters
+    ----------
+    frames : sequence of pandas.DataFrame
+        What :meth:`ManipulationDetector.detect` gave on each stream of ``attacked``, in order.
+    attacked : TickStreams
+        From :func:`antifragile.streams.inject_attack` (its ``family``, ``onsets`` and ``labels``).
+    grace : int
+        Ticks after the attack's end in which a first flag still counts as detecting it.
+    warmup : int
+        Leading ticks of each stream left out (flags there are ignored).
+
+    Returns
+    -------
+    dict
+        ``detected`` (share of attacks flagged within the attack plus ``grace``),
+        ``median_delay_ticks`` and ``named_ok`` (over the detected; NaN when none is),
+        ``normal_flagged_per_10k`` (flagged ticks per 10,000 outside the attacks, the ticks right
+        after each attack included) and ``delays`` (the first flag's delay of each detected attack).
+    """
+    length = ATTACK_SIZES[attacked.family][1]
+    delays, named, flagged, normal_total = [], 0, 0, 0
+    for frame, onset, labels in zip(frames, attacked.onsets, attacked.labels):
+        flags = frame["flag"].to_numpy().copy()
+        flags[:warmup] = False
+        window = flags[onset : onset + length + grace]
+        if window.any():
+            delays.append(int(np.argmax(window)))
+            named += frame["family"].iloc[onset + delays[-1]] == attacked.family
+        normal_ticks = ~labels
+        normal_ticks[:warmup] = False
+        flagged += int(np.count_nonzero(flags & normal_ticks))
+        normal_total += int(np.count_nonzero(normal_ticks))
+    return {
+        "detected": len(delays) / len(frames),
+        "median_delay_ticks": float(np.median(delays)) if delays else np.nan,
+        "named_ok": named / len(delays) if delays else np.nan,
+        "normal_flagged_per_10k": 1e4 * flagged / normal_total,
+        "delays": delays,
+    }
 
 
 def daily_detector(log_returns, false_alarm_rate: float = 2e-3) -> ManipulationDetector:

@@ -41,7 +41,7 @@ from numba import njit  # noqa: E402
 
 from accelerated import detector as kernel  # noqa: E402
 from antifragile.detector import ManipulationDetector  # noqa: E402
-from antifragile.evaluation import DAILY_SETTINGS, daily_alarms, daily_detector  # noqa: E402
+from antifragile.evaluation import DAILY_SETTINGS, daily_alarms, daily_detector, score_attacks  # noqa: E402
 from antifragile.streams import ATTACK_SIZES, SEVERITIES, TickStreams, inject_attack, simulate_ticks  # noqa: E402
 from scenarios.data import load_market  # noqa: E402
 from scenarios.paths import make_paths  # noqa: E402
@@ -251,12 +251,11 @@ def quality(args) -> None:
     for family, (_, length) in ATTACK_SIZES.items():
         for severity in SEVERITIES:
             attacked = inject_attack(normal, family, severity, rng=rng)
-            hits, delays, named, f1 = 0, [], 0, {}
-            normal_flagged = normal_ticks = 0  # ours, tick by tick, outside the attack
+            frames, f1 = [], {}
             counts = {name: [0, 0, 0] for name in ["ours", *peers]}  # tp, fp, fn
             for i in range(args.test_streams):
-                frame = ours(attacked, i)
-                streams_flags = {"ours": frame["flag"].to_numpy()}
+                frames.append(ours(attacked, i))
+                streams_flags = {"ours": frames[-1]["flag"].to_numpy()}
                 if i < peer_n:
                     x = peer_features(attacked, i)
                     for name, score in peers.items():
@@ -272,24 +271,13 @@ def quality(args) -> None:
                     counts[name][0] += hit
                     counts[name][2] += not hit
                     counts[name][1] += outside.sum()
-                    if name != "ours":
-                        continue
-                    normal_mask = ~attacked.labels[i]
-                    normal_mask[:warm] = False
-                    normal_flagged += np.count_nonzero(f[normal_mask])
-                    normal_ticks += np.count_nonzero(normal_mask)
-                    if hit:
-                        hits += 1
-                        first = int(np.argmax(f[window]))
-                        delays.append(first)
-                        named += frame["family"].iloc[onset + first] == family
             for name, (tp, fp, fn) in counts.items():
                 f1[name] = 2 * tp / max(2 * tp + fp + fn, 1)
+            scores = score_attacks(frames, attacked, grace=GRACE, warmup=warm)
             if severity != "low":
-                strong_delays += delays
-            n = args.test_streams
-            print(f"{family:<15}{severity:<9}{hits / n:>9.0%}{np.median(delays) if delays else np.nan:>9.0f}t"
-                  f"{named / max(hits, 1):>9.0%}{1e4 * normal_flagged / normal_ticks:>9.1f}"
+                strong_delays += scores["delays"]
+            print(f"{family:<15}{severity:<9}{scores['detected']:>9.0%}{scores['median_delay_ticks']:>9.0f}t"
+                  f"{np.nan_to_num(scores['named_ok']):>9.0%}{scores['normal_flagged_per_10k']:>9.1f}"
                   + "".join(f"{f1[name]:>24.2f}" for name in counts))
     print(f"(delay in ticks = seconds of market time at one tick a second; peers scored on {peer_n} streams, "
           f"ours on {args.test_streams}; F1 per attack episode: TP detected within the attack + {GRACE} ticks, "
@@ -365,19 +353,12 @@ def real_attacks(args, detector) -> None:
         _, length = ATTACK_SIZES[family]
         for severity in SEVERITIES:
             attacked = inject_attack(history, family, severity, rng=rng)
-            hits, chance, delays, named = 0, 0, [], 0
-            for i, onset in enumerate(attacked.onsets):
-                extra = {"reference": attacked.reference[i]} if channel == "with the NASDAQ" else {}
-                frame = detector.reset().detect(attacked.prices[i], zeros[i], **extra)
-                window = slice(onset, onset + length + GRACE)
-                flags = frame["flag"].to_numpy()[window]
-                chance += clean[channel][window].any()
-                if flags.any():
-                    hits += 1
-                    delays.append(int(np.argmax(flags)))
-                    named += frame["family"].iloc[onset + delays[-1]] == family
-            print(f"{family:<15}{severity:<9}{hits / n:>9.0%}{chance / n:>10.0%}"
-                  f"{np.median(delays) if delays else np.nan:>9.0f}d{named / max(hits, 1):>9.0%}")
+            reference = attacked.reference if channel == "with the NASDAQ" else [None] * n
+            frames = [detector.reset().detect(attacked.prices[i], zeros[i], reference=reference[i]) for i in range(n)]
+            scores = score_attacks(frames, attacked, grace=GRACE)
+            chance = np.mean([clean[channel][onset : onset + length + GRACE].any() for onset in attacked.onsets])
+            print(f"{family:<15}{severity:<9}{scores['detected']:>9.0%}{chance:>10.0%}"
+                  f"{scores['median_delay_ticks']:>9.0f}d{np.nan_to_num(scores['named_ok']):>9.0%}")
     print(f"(detected: a flag within the attack + {GRACE} days; by chance: the clean history flags in the same "
           "windows; delay in trading days after the onset)")
 

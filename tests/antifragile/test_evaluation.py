@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from antifragile.detector import ManipulationDetector
-from antifragile.evaluation import DAILY_SETTINGS, daily_alarms, daily_detector, detection_table
-from antifragile.streams import ATTACK_SIZES
+from antifragile.evaluation import DAILY_SETTINGS, daily_alarms, daily_detector, detection_table, score_attacks
+from antifragile.streams import ATTACK_SIZES, inject_attack, simulate_ticks
 from gametheory.errors import ConfigError
 from scenarios import load_market, make_paths
 
@@ -71,3 +71,22 @@ def test_daily_alarms_leave_the_detector_untouched(daily):
     before = detector.to_dict()
     daily_alarms(prices, detector)
     assert detector.to_dict() == before
+
+
+def test_score_attacks_counts_by_hand():
+    attacked = inject_attack(simulate_ticks([0.01, 0.01, 0.01], 1000, rng=3), "spoofing", "medium", rng=4)
+    length = ATTACK_SIZES["spoofing"][1]
+    frames = []
+    for k, onset in enumerate(attacked.onsets):
+        flags = np.zeros(1000, bool)
+        if k < 2:
+            flags[onset + 7 * (k + 1)] = True  # found after 7 and 14 ticks
+        flags[onset + length] = k == 0  # the tick right after the first attack: a normal tick flagged
+        flags[10] = True  # in the warm-up: ignored
+        family = pd.Categorical(np.where(flags, "spoofing" if k == 0 else "coordinated", None),
+                                categories=["flash_crash", "pump_and_dump", "spoofing", "coordinated"])
+        frames.append(pd.DataFrame({"flag": flags, "family": family}))
+    scores = score_attacks(frames, attacked, grace=20, warmup=50)
+    assert scores["delays"] == [7, 14] and scores["detected"] == pytest.approx(2 / 3)
+    assert scores["median_delay_ticks"] == 10.5 and scores["named_ok"] == 0.5
+    assert scores["normal_flagged_per_10k"] == pytest.approx(1e4 / (3 * (1000 - 50 - length)))
