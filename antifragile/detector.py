@@ -321,6 +321,7 @@ class ManipulationDetector:
                 new[STATISTICS[f]] = value
             return new
 
+        @functools.cache  # the bisection's last rank is asked again for the achieved rate
         def flag_rate(rank: int) -> float:
             fresh = self._fresh_state(thresholds_at(rank))
             flagged = sum(np.count_nonzero(_run(fresh.copy(), arrays)[0][warmup + 1 :] >= 0) for arrays in streams)
