@@ -72,11 +72,11 @@ def main(argv=None):
     latency_repeat = args.repeat * 100
     numpy_latency = best_seconds(lambda: flash_crash_numpy(one_x, one_onset, *CRASH), latency_repeat)
     rows.append((f"latency 1x{n_steps}: NumPy (baseline)", numpy_latency, n_steps, numpy_latency / n_steps))
-    rows.append((f"latency 1x{n_steps}: kernel, 1 thread", best_seconds(lambda: flash_crash_nb(one_x, one_onset, *CRASH),
-                                                                 latency_repeat), n_steps, numpy_latency / n_steps))
+    kernel_latency = best_seconds(lambda: flash_crash_nb(one_x, one_onset, *CRASH), latency_repeat)
+    rows.append((f"latency 1x{n_steps}: kernel, 1 thread", kernel_latency, n_steps, numpy_latency / n_steps))
     generator = np.random.default_rng(1)
-    rows.append((f"latency 1x{n_steps}: FlashCrash.apply", best_seconds(lambda: crash.apply(one_x, 0.001, rng=generator),
-                                                                 latency_repeat), n_steps, numpy_latency / n_steps))
+    apply_latency = best_seconds(lambda: crash.apply(one_x, 0.001, rng=generator), latency_repeat)
+    rows.append((f"latency 1x{n_steps}: FlashCrash.apply", apply_latency, n_steps, numpy_latency / n_steps))
 
     for n_paths, n_steps in args.shapes:
         x = rng.normal(0.0, 0.001, size=(n_paths, n_steps))
@@ -92,8 +92,8 @@ def main(argv=None):
         rows.append((f"{label}: kernel, 1 thread", best_seconds(lambda: flash_crash_nb(x, onsets, *CRASH), args.repeat),
                      size, baseline / size))
         numba.set_num_threads(threads)
-        rows.append((f"{label}: kernel, {threads} threads", best_seconds(lambda: flash_crash_nb(x, onsets, *CRASH),
-                                                                  args.repeat), size, baseline / size))
+        rows.append((f"{label}: kernel, {threads} threads",
+                     best_seconds(lambda: flash_crash_nb(x, onsets, *CRASH), args.repeat), size, baseline / size))
 
     print(f"flash crash injection, best of {args.repeat} ({latency_repeat} for latency); "
           f"{os.cpu_count()} CPUs, {_load()}")
