@@ -14,11 +14,16 @@ root on the recursion; every update is clipped at ``clip`` standard deviations):
 - ``z``: ``r`` (zero mean) over the return's volatility, which never falls below ``floor`` times
   the smallest non-zero ``|r|`` seen (the relative tick size): on a coarse price grid most
   returns are zero, the mean absolute return understates the spread and collapses during runs
-  of unchanged prices, and without the floor a one-tick move would look like a crash,
+  of unchanged prices, and without the floor a one-tick move would look like a crash; nor below
+  a fast volatility, ``KAPPA_CHANGE`` times the EWM absolute change of the return from one tick
+  to the next (weight ``fast_alpha``): the slow robust scale cannot follow a burst of volatility
+  (GARCH-like clustering), in which the CUSUMs with small allowances would read noise as a run;
+  the change between ticks follows a burst within a few ticks, yet hardly moves under a drift
+  (a run-up, a sell-off, a divergence), whose moves are alike from tick to tick,
 - ``vz``: volume standardised by its slow EWM mean and scale (volume surge),
 - ``w``: order imbalance standardised by its slow EWM mean and scale (spoofing),
 - ``d``: the return's residual against a related asset, ``r - beta r_ref``, standardised with
-  the same floor (coordinated divergence); ``beta`` is an EWM covariance over an EWM variance,
+  the same two floors (coordinated divergence); ``beta`` is an EWM covariance over an EWM variance,
 
 and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FAMILIES``):
 
@@ -94,39 +99,47 @@ P_SURGE_WEIGHT = 8  # EWM weight of the volume-surge memory
 P_SURGE_LEVEL = 9  # surge memory that confirms a move by volume
 P_FLOOR = 10  # the return volatility never falls below this multiple of the relative tick size
 P_HOLD = 11  # each statistic is capped at its threshold + hold * its allowance
-P_K = 12  # 5 slots: CUSUM allowance per statistic
-P_H = 17  # 5 slots: threshold per statistic
+P_FAST_ALPHA = 12  # EWM weight of the fast volatility floor (absolute change of the return)
+P_K = 13  # 5 slots: CUSUM allowance per statistic
+P_H = 18  # 5 slots: threshold per statistic
 # state slots
-S_N = 22  # prices seen
-S_LAST = 23  # last price
-S_SCALE = 24  # EWM absolute return
-S_TICK = 25  # smallest non-zero |r| seen (the relative tick size); 1 before the first
-S_N_VOL = 26
-S_V_MEAN = 27
-S_V_SCALE = 28
-S_N_IMB = 29
-S_IMB_MEAN = 30
-S_IMB_SCALE = 31
-S_N_REF = 32
-S_LAST_REF = 33
-S_REF_VAR = 34
-S_COV = 35
-S_D_SCALE = 36
-S_C = 37  # 7 slots: crash, sell-off, pump, spoof+, spoof-, coord+, coord-
-S_RUNUP = 44
-S_SURGE = 45  # EWM of the volume surge clip(vz, -4, 4)
-S_IMB_VAR = 46  # EWM of the squared standardised imbalance deviation (ticks with |w| <= PERSISTENCE_Z)
-S_IMB_COV = 47  # EWM of its product with the previous deviation
-S_IMB_PREV = 48  # the previous standardised deviation
-S_STAT_SCORE = 49  # 5 slots: statistic / threshold per statistic, after the last tick
-S_SCORE = 54
-S_CODE = 55
-N_SLOTS = 56
+S_N = 23  # prices seen
+S_LAST = 24  # last price
+S_SCALE = 25  # EWM absolute return
+S_TICK = 26  # smallest non-zero |r| seen (the relative tick size); 1 before the first
+S_N_VOL = 27
+S_V_MEAN = 28
+S_V_SCALE = 29
+S_N_IMB = 30
+S_IMB_MEAN = 31
+S_IMB_SCALE = 32
+S_N_REF = 33
+S_LAST_REF = 34
+S_REF_VAR = 35
+S_COV = 36
+S_D_SCALE = 37
+S_C = 38  # 7 slots: crash, sell-off, pump, spoof+, spoof-, coord+, coord-
+S_RUNUP = 45
+S_SURGE = 46  # EWM of the volume surge clip(vz, -4, 4)
+S_IMB_VAR = 47  # EWM of the squared standardised imbalance deviation (ticks with |w| <= PERSISTENCE_Z)
+S_IMB_COV = 48  # EWM of its product with the previous deviation
+S_IMB_PREV = 49  # the previous standardised deviation
+S_LAST_R = 50  # the last return
+S_R_CHANGE = 51  # EWM absolute change of the return between ticks (fast volatility)
+S_LAST_D = 52  # the last residual against the related asset
+S_D_CHANGE = 53  # EWM absolute change of the residual between ticks
+S_STAT_SCORE = 54  # 5 slots: statistic / threshold per statistic, after the last tick
+S_SCORE = 59
+S_CODE = 60
+N_SLOTS = 61
 _N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_IMB_PREV
 
 KAPPA = math.sqrt(math.pi / 2.0)
 """Standard deviation over mean absolute deviation of a normal variable: ``KAPPA * scale``
 estimates the standard deviation."""
+SQRT2 = math.sqrt(2.0)
+KAPPA_CHANGE = KAPPA / SQRT2
+"""The change between two independent draws has ``sqrt(2)`` times their standard deviation."""
 _Z_MAX = 50.0  # standardised features are clipped here, so one bad tick cannot run away
 PERSISTENCE_Z = 2.0
 """Only imbalance deviations within this many standard deviations update its persistence, so an
@@ -189,13 +202,20 @@ def _baseline_nb(value, count, mean, scale, weight, clip):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _change_nb(change, scale, weight, sd):
+    """The EWM absolute ``change`` of a series between ticks, each clipped at ``sqrt(2) sd``: the new scale.
+    ``KAPPA_CHANGE * scale`` estimates the series' standard deviation from its changes alone."""
+    return scale + weight * (min(abs(change), SQRT2 * sd) - scale)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _params_nb(s):
-    """The parameter slots as a tuple, read once per call: P_ALPHA .. P_FLOOR, the allowances,
+    """The parameter slots as a tuple, read once per call: P_ALPHA .. P_FLOOR, P_FAST_ALPHA, the allowances,
     the thresholds and the caps (threshold + hold * allowance) of the five statistics."""
     hold = s[P_HOLD]
     return (
         s[P_ALPHA], s[P_ALPHA_BASE], s[P_CLIP], s[P_WARMUP], s[P_VOLUME_WEIGHT], s[P_RUNUP_DECAY],
-        s[P_RUNUP_SHARE], s[P_NAMING_SHARE], s[P_SURGE_WEIGHT], s[P_SURGE_LEVEL], s[P_FLOOR],
+        s[P_RUNUP_SHARE], s[P_NAMING_SHARE], s[P_SURGE_WEIGHT], s[P_SURGE_LEVEL], s[P_FLOOR], s[P_FAST_ALPHA],
         s[P_K], s[P_K + 1], s[P_K + 2], s[P_K + 3], s[P_K + 4],
         s[P_H], s[P_H + 1], s[P_H + 2], s[P_H + 3], s[P_H + 4],
         s[P_H] + hold * s[P_K], s[P_H + 1] + hold * s[P_K + 1], s[P_H + 2] + hold * s[P_K + 2],
@@ -205,12 +225,13 @@ def _params_nb(s):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _load_nb(s):
-    """The streaming statistics (slots S_N .. S_IMB_PREV) as a tuple, to be kept in registers."""
+    """The streaming statistics (slots S_N .. S_D_CHANGE) as a tuple, to be kept in registers."""
     return (
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
         s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
-        s[S_N + 22], s[S_N + 23], s[S_N + 24], s[S_N + 25], s[S_N + 26],
+        s[S_N + 22], s[S_N + 23], s[S_N + 24], s[S_N + 25], s[S_N + 26], s[S_N + 27], s[S_N + 28], s[S_N + 29],
+        s[S_N + 30],
     )
 
 
@@ -233,11 +254,11 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     scores (in the order of ``STATISTICS``).
     """
     alpha, base, clip, warmup, volume_weight, runup_decay, runup_share, share, surge_weight, surge_level = p[:10]
-    floor, k0, k1, k2, k3, k4, h0, h1, h2, h3, h4 = p[10:21]
-    cap0, cap1, cap2, cap3, cap4 = p[21:]
+    floor, fast, k0, k1, k2, k3, k4, h0, h1, h2, h3, h4 = p[10:22]
+    cap0, cap1, cap2, cap3, cap4 = p[22:]
     (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
      d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
-     imb_prev) = st
+     imb_prev, last_r, r_change, last_d, d_change) = st
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
     n_vol, v_mean, v_scale, vz = _baseline_nb(volume, n_vol, v_mean, v_scale, base, clip)
@@ -250,7 +271,11 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         r = price / last - 1.0
         if r != 0.0:
             tick = min(tick, abs(r))
-        z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n - 1.0), clip, floor * tick)
+        fast_sd = KAPPA_CHANGE * r_change
+        z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n - 1.0), clip, max(floor * tick, fast_sd))
+        if n > 2.0:
+            r_change = _change_nb(r - last_r, r_change, _weight_nb(fast, n - 2.0), clip * max(KAPPA * scale, fast_sd))
+        last_r = r
         if n - 1.0 > warmup:
             amplify = 1.0 + volume_weight * min(max(vz, 0.0), 4.0)
             c_crash = min(max(0.0, c_crash - z * amplify - k0), cap0)
@@ -283,7 +308,13 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             n_ref += 1.0
             w = _weight_nb(base, n_ref)
             beta = cov / ref_var if ref_var > _TINY else 0.0
-            dz, _, d_scale = _robust_nb(r - beta * r_ref, d_scale, w, clip, floor * tick)
+            d = r - beta * r_ref
+            fast_sd = KAPPA_CHANGE * d_change
+            dz, _, d_scale = _robust_nb(d, d_scale, w, clip, max(floor * tick, fast_sd))
+            if n_ref > 1.0:
+                fast_w = _weight_nb(fast, n_ref - 1.0)
+                d_change = _change_nb(d - last_d, d_change, fast_w, clip * max(KAPPA * d_scale, fast_sd))
+            last_d = d
             ref_var += w * (r_ref * r_ref - ref_var)
             cov += w * (r * r_ref - cov)
             if n_ref > warmup:
@@ -325,7 +356,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             code = 1  # a fall right after a run-up: the dump of a pump-and-dump
     st = (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
           d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
-          imb_prev)
+          imb_prev, last_r, r_change, last_d, d_change)
     return st, code, score, g
 
 
@@ -449,7 +480,7 @@ def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, has_im
 
 def new_state(
     alpha, alpha_base, clip, warmup, volume_weight, runup_decay, runup_share, naming_share, surge_weight, surge_level,
-    floor, hold, drifts, thresholds,
+    floor, hold, fast_alpha, drifts, thresholds,
 ):
     """A fresh state array with the given parameters and zero statistics.
 
@@ -469,6 +500,8 @@ def new_state(
     hold : float
         Each statistic is capped at its threshold + ``hold`` times its allowance, so an alarm
         ends about ``hold`` ticks after the evidence stops (inf: no cap, for calibration).
+    fast_alpha : float
+        EWM weight in (0, 1] of the fast volatility floor (the absolute change between ticks).
     drifts, thresholds : sequence of 5 floats
         CUSUM allowance and threshold per statistic, in the order of ``STATISTICS``.
 
@@ -489,6 +522,7 @@ def new_state(
     s[P_SURGE_LEVEL] = surge_level
     s[P_FLOOR] = floor
     s[P_HOLD] = hold
+    s[P_FAST_ALPHA] = fast_alpha
     s[P_K : P_K + N_STATISTICS] = drifts
     s[P_H : P_H + N_STATISTICS] = thresholds
     s[S_LAST_REF] = np.nan

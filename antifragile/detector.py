@@ -38,11 +38,11 @@ __all__ = ["FAMILIES", "SCHEMA", "STATISTICS", "ManipulationDetector", "TickResu
 
 FAMILIES = kernel.FAMILIES
 STATISTICS = kernel.STATISTICS
-SCHEMA = "antifragile.detector/6"
+SCHEMA = "antifragile.detector/7"
 DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.25, "coordinated": 0.5}
 """CUSUM allowance per statistic, in standard deviations per tick."""
 DEFAULT_THRESHOLDS = {
-    "flash_crash": 30.4, "sell_off": 17.8, "pump_and_dump": 24.5, "spoofing": 17.3, "coordinated": 12.5,
+    "flash_crash": 29.2, "sell_off": 14.8, "pump_and_dump": 20.1, "spoofing": 17.7, "coordinated": 10.5,
 }
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
 ``false_alarm_rate=1e-4`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
@@ -103,7 +103,8 @@ class ManipulationDetector:
     coordinated divergence between related assets.
 
     Features per tick (see :mod:`accelerated.detector`): the return standardised by a robust
-    exponentially weighted volatility (floored at half the tick size), volume surge, order
+    exponentially weighted volatility (floored at half the tick size and at a fast volatility
+    read from the change between ticks), volume surge, order
     imbalance and the residual against a related asset, each accumulated in a CUSUM statistic
     (``STATISTICS``: two for ``flash_crash``, a sudden fall and a sell-off spread over many
     ticks; one for each other family). A tick is flagged when a statistic exceeds its threshold.
@@ -112,6 +113,11 @@ class ManipulationDetector:
     ----------
     halflife : float, default 50
         Half-life, in ticks, of the return volatility.
+    fast_halflife : float, default 5
+        Half-life of the fast volatility floor: the volatility read from the change of the return
+        (and of the residual against the related asset) between ticks. It follows a burst of
+        volatility within a few ticks, where the slow, robust volatility lags and a normal burst
+        would look like a run; a drift (pump, sell-off, divergence) hardly moves it.
     baseline_halflife : float, default 500
         Half-life of the slow baselines (volume, imbalance, residual against the related asset).
     warmup : int, default 100
@@ -159,6 +165,7 @@ class ManipulationDetector:
         self,
         *,
         halflife: float = 50.0,
+        fast_halflife: float = 5.0,
         baseline_halflife: float = 500.0,
         warmup: int = 100,
         clip: float = 4.0,
@@ -175,6 +182,7 @@ class ManipulationDetector:
     ):
         self.params = {
             "halflife": _positive(halflife, "halflife"),
+            "fast_halflife": _positive(fast_halflife, "fast_halflife"),
             "baseline_halflife": _positive(baseline_halflife, "baseline_halflife"),
             "warmup": checked_count(warmup, "warmup"),
             "clip": _positive(clip, "clip"),
@@ -427,6 +435,7 @@ class ManipulationDetector:
             surge_level=p["surge_level"],
             floor=p["tick_floor"],
             hold=p["hold"] if hold is None else hold,
+            fast_alpha=_ewm_weight(p["fast_halflife"]),
             drifts=[p["drifts"][name] for name in STATISTICS],
             thresholds=[thresholds[name] for name in STATISTICS],
         )

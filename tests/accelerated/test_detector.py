@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from accelerated import detector as k
 
 PARAMS = dict(alpha=0.05, alpha_base=0.01, clip=4.0, warmup=20, volume_weight=0.25, runup_decay=0.99,
-              runup_share=0.5, naming_share=0.25, surge_weight=0.13, surge_level=0.5, floor=0.5, hold=5.0,
+              runup_share=0.5, naming_share=0.25, surge_weight=0.13, surge_level=0.5, floor=0.5, hold=5.0, fast_alpha=0.13,
               drifts=[1.0, 0.75, 0.5, 0.5, 0.5], thresholds=[8.0, 6.0, 9.0, 10.0, 7.0])
 KAPPA = math.sqrt(math.pi / 2)
 
@@ -57,12 +57,32 @@ class Ewm:
         return z
 
 
+class Change:
+    """EWM absolute change of a series between observations, each clipped at ``clip sqrt(2)`` standard
+    deviations; ``sd`` estimates the series' standard deviation from it."""
+
+    def __init__(self, alpha, clip):
+        self.alpha, self.clip, self.n, self.last, self.scale = alpha, clip, 0, 0.0, 0.0
+
+    @property
+    def sd(self):
+        return KAPPA * self.scale / math.sqrt(2)
+
+    def push(self, value, sd):
+        self.n += 1
+        if self.n > 1:
+            w = self.alpha if (self.n - 1) * self.alpha >= 1 else 1.0 / (self.n - 1)
+            self.scale += w * (min(abs(value - self.last), self.clip * sd * math.sqrt(2)) - self.scale)
+        self.last = value
+
+
 def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     """(codes, statistic scores) tick by tick, written independently of the kernel."""
     h, kk, warm = p["thresholds"], p["drifts"], p["warmup"]
     cap = [h[i] + p["hold"] * kk[i] for i in range(5)]  # per statistic
     ret, vol = Ewm(p["alpha"], p["clip"], True), Ewm(p["alpha_base"], p["clip"])
     imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
+    ret_change, res_change = Change(p["fast_alpha"], p["clip"]), Change(p["fast_alpha"], p["clip"])
     imb_var, imb_cov, imb_prev = 1.0, k.PHI_PRIOR, 0.0  # the imbalance's persistence, from its prior
     c = [0.0] * 7  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-
     runup, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
@@ -76,7 +96,9 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
             r = prices[t] / last - 1
             if r != 0:
                 tick = min(tick, abs(r))
-            z = ret.push(r, floor=p["floor"] * tick)
+            fast = ret_change.sd
+            z = ret.push(r, floor=max(p["floor"] * tick, fast))
+            ret_change.push(r, max(KAPPA * ret.scale, fast))
             if ret.n > warm:
                 a = 1 + p["volume_weight"] * min(max(vz, 0.0), 4.0)
                 c[0] = min(max(0.0, c[0] - z * a - kk[0]), cap[0])
@@ -106,7 +128,9 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 wgt = p["alpha_base"] if n_ref * p["alpha_base"] >= 1 else 1.0 / n_ref
                 beta = cov / ref_var if ref_var > 1e-300 else 0.0
                 res.n = n_ref - 1  # the residual shares the reference channel's count
-                wd = res.push(r - beta * rr, floor=p["floor"] * tick)
+                fast = res_change.sd
+                wd = res.push(r - beta * rr, floor=max(p["floor"] * tick, fast))
+                res_change.push(r - beta * rr, max(KAPPA * res.scale, fast))
                 ref_var += wgt * (rr * rr - ref_var)
                 cov += wgt * (r * rr - cov)
                 if n_ref > warm:

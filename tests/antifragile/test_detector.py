@@ -120,6 +120,30 @@ def test_a_naturally_persistent_or_independent_imbalance_is_not_spoofing(persist
     assert 1e4 * np.concatenate(flags).mean() <= 1.0
 
 
+def garch_ticks(n_streams, n_ticks, rng, a=0.1, b=0.89, sigma=1e-4):
+    """GARCH(1,1) returns with volume proportional to the conditional variance (busy markets move
+    more): volatility in bursts, as on real tick data, made independently of ``simulate_ticks``."""
+    rng = np.random.default_rng(rng)
+    shocks = rng.standard_normal((n_streams, n_ticks))
+    variance, returns = np.empty_like(shocks), np.empty_like(shocks)
+    h = np.full(n_streams, sigma**2)
+    for t in range(n_ticks):
+        variance[:, t], returns[:, t] = h, np.sqrt(h) * shocks[:, t]
+        h = sigma**2 * (1 - a - b) + a * returns[:, t] ** 2 + b * h
+    volumes = 1000 * rng.lognormal(0.0, 0.5, shocks.shape) * variance / sigma**2
+    return 100 * np.exp(np.cumsum(returns, axis=1)), volumes
+
+
+def test_bursts_of_volatility_with_volume_are_not_attacks():
+    """The fast volatility floor follows a GARCH burst within a few ticks; with the slow volatility
+    alone, the burst and the volume that comes with it read as runs (5.6 false alarms per 10,000 here, 0.95 with it)."""
+    prices, volumes = garch_ticks(30, 4000, rng=21)
+    flags = [ManipulationDetector().detect(p, v)["flag"].to_numpy()[500:] for p, v in zip(prices, volumes)]
+    flags = np.concatenate(flags)
+    alarms = np.count_nonzero(flags[1:] & ~flags[:-1])
+    assert 1e4 * alarms / flags.size <= 1.0
+
+
 def test_default_thresholds_are_the_documented_calibration():
     calibrated = ManipulationDetector().calibrate(**calibration_set(), false_alarm_rate=1e-4).thresholds
     assert DEFAULT_THRESHOLDS == {name: math.ceil(10 * value) / 10 for name, value in calibrated.items()}
@@ -215,7 +239,7 @@ def test_typed_errors_and_the_state_is_kept(calibrated):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(halflife=0), dict(warmup=1.5), dict(hold=0), dict(thresholds={"nope": 1.0}), dict(drifts={"spoofing": -1}),
+    [dict(halflife=0), dict(fast_halflife=0), dict(warmup=1.5), dict(hold=0), dict(thresholds={"nope": 1.0}), dict(drifts={"spoofing": -1}),
      dict(drifts={"sell_off": 0})],
 )
 def test_bad_parameters_raise_config_error(kwargs):
