@@ -47,7 +47,8 @@ DEFAULT_THRESHOLDS = {
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
 ``false_alarm_rate=1e-4`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
 streams of 5,000 ticks, daily volatility 0.6 % to 3 %, half of them on a one-cent price grid,
-order imbalance from independent to persistent), rounded up to one decimal. Call :meth:`ManipulationDetector.calibrate` on your own normal data."""
+order imbalance from independent to persistent), rounded up to one decimal. Call
+:meth:`ManipulationDetector.calibrate` on your own normal data."""
 
 _ERRORS = {
     kernel.BAD_PRICE: "price is {price!r}; it must be a positive finite number",

@@ -9,7 +9,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 from accelerated import detector as k
 
 PARAMS = dict(alpha=0.05, alpha_base=0.01, clip=4.0, warmup=20, volume_weight=0.25, runup_decay=0.99,
-              runup_share=0.5, naming_share=0.25, surge_weight=0.13, surge_level=0.5, floor=0.5, hold=5.0, fast_alpha=0.13,
+              runup_share=0.5, naming_share=0.25, surge_weight=0.13, surge_level=0.5, floor=0.5, hold=5.0,
+              fast_alpha=0.13,
               drifts=[1.0, 0.75, 0.5, 0.5, 0.5], thresholds=[8.0, 6.0, 9.0, 10.0, 7.0])
 KAPPA = math.sqrt(math.pi / 2)
 

@@ -239,8 +239,8 @@ def test_typed_errors_and_the_state_is_kept(calibrated):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(halflife=0), dict(fast_halflife=0), dict(warmup=1.5), dict(hold=0), dict(thresholds={"nope": 1.0}), dict(drifts={"spoofing": -1}),
-     dict(drifts={"sell_off": 0})],
+    [dict(halflife=0), dict(fast_halflife=0), dict(warmup=1.5), dict(hold=0), dict(thresholds={"nope": 1.0}),
+     dict(drifts={"spoofing": -1}), dict(drifts={"sell_off": 0})],
 )
 def test_bad_parameters_raise_config_error(kwargs):
     with pytest.raises(ConfigError):
