@@ -269,8 +269,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     r = 0.0
     if n > 1.0:
         r = price / last - 1.0
-        if r != 0.0:
-            tick = min(tick, abs(r))
+        tick = min(tick, abs(r) if r != 0.0 else tick)  # branch-free: on a price grid most returns are 0
         fast_sd = KAPPA_CHANGE * r_change
         z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n - 1.0), clip, max(floor * tick, fast_sd))
         if n > 2.0:
