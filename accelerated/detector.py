@@ -416,8 +416,8 @@ def detector_run_nb(s, prices, volumes, imbalance, reference, codes, scores):
     Returns
     -------
     row : int
-        The first invalid tick by the rules of :func:`detector_step_nb` (the ticks are checked
-        before any is processed, so ``s`` is untouched then), or -1 when every tick is valid.
+        The first invalid tick by the rules of :func:`detector_step_nb` (``s`` is untouched then;
+        ``codes`` and ``scores`` are filled only before that row), or -1 when every tick is valid.
     error : int
         Its error code; 0 when every tick is valid.
     """
@@ -446,29 +446,21 @@ def detector_run_nb(s, prices, volumes, imbalance, reference, codes, scores):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, has_imbalance, has_reference):
-    """The batch loop of :func:`detector_run_nb`: every tick is validated first; then the
-    parameters are read once, the statistics kept in registers and written back once at the end."""
-    n_ticks = prices.shape[0]
-    for t in range(n_ticks):
-        error = _tick_error_nb(
-            prices[t], volumes[t], imbalance[t] if has_imbalance else np.nan, reference[t] if has_reference else np.nan
-        )
-        if error != 0:
-            return t, error
-    if n_ticks == 0:
+    """The batch loop of :func:`detector_run_nb`: the parameters are read once, the statistics
+    kept in registers and written back to ``s`` once at the end, so an invalid tick, checked as the
+    loop reaches it, returns with ``s`` untouched."""
+    if prices.shape[0] == 0:
         return -1, 0
     p = _params_nb(s)
     st = _load_nb(s)
     code, score, g = NO_FLAG, 0.0, (0.0, 0.0, 0.0, 0.0, 0.0)
-    for t in range(n_ticks):
-        st, code, score, g = _advance_nb(
-            p,
-            st,
-            prices[t],
-            volumes[t],
-            imbalance[t] if has_imbalance else np.nan,
-            reference[t] if has_reference else np.nan,
-        )
+    for t in range(prices.shape[0]):
+        imbalance_t = imbalance[t] if has_imbalance else np.nan
+        reference_t = reference[t] if has_reference else np.nan
+        error = _tick_error_nb(prices[t], volumes[t], imbalance_t, reference_t)
+        if error != 0:
+            return t, error
+        st, code, score, g = _advance_nb(p, st, prices[t], volumes[t], imbalance_t, reference_t)
         codes[t] = code
         scores[0, t] = score
         for i in range(N_STATISTICS):
