@@ -267,7 +267,7 @@ class ManipulationDetector:
         Raises
         ------
         MarketDataError
-            Wrong shapes, or an invalid tick (named by its row); nothing is processed then.
+            Wrong shapes, or an invalid tick (named by its row); the stream's state is left as it was.
         """
         index = prices.index if isinstance(prices, pd.Series) else None
         codes, scores = _run(self._state, _batch_arrays(prices, volumes, imbalance, reference))
@@ -450,7 +450,7 @@ def _from_document(document: dict) -> ManipulationDetector:
 
 
 def _run(state: np.ndarray, arrays) -> tuple[np.ndarray, np.ndarray]:
-    """Run a batch (the kernel checks every tick first); (codes, scores) where scores has shape
+    """Run a batch (the kernel stops at an invalid tick, the state untouched); (codes, scores) where scores has shape
     (6, n_ticks): the tick's score, then one row per statistic."""
     prices, volumes, imbalance, reference = arrays
     n = prices.shape[0]
