@@ -36,11 +36,15 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
 - ``pump_and_dump``: ``C <- max(0, C + min(z, clip) a - k)``, its mirror (a run-up is many
   moves, not one jump); a flagged fall that follows a run-up (the run-up memory, decaying, at
   least ``runup_share`` of its threshold) is named a dump,
-- ``spoofing``: two-sided CUSUM on ``w sqrt((1 - phi) / (1 + phi))``, the imbalance deviation
-  over its long-run standard deviation (persistent one-sided imbalance): ``phi`` is the lag-1
-  autocorrelation of ``w`` (EWM over the ticks with ``|w| <= PERSISTENCE_Z``, starting from
-  ``PHI_PRIOR`` worth ``PHI_PRIOR_COUNT`` ticks, at most ``PHI_MAX``), so an imbalance that is
-  persistent by nature, as order books are, does not look like spoofing,
+- ``spoofing``: two-sided CUSUM on ``w / sqrt(R)``, the imbalance deviation over its long-run
+  standard deviation (persistent one-sided imbalance), with ``R`` the long-run over short-run
+  variance: the larger of ``(1 + phi) / (1 - phi)``, ``phi`` the lag-1 autocorrelation of ``w``,
+  and the variance of ``w`` smoothed (EWM weight ``SMOOTH``) over that of ``w``, scaled, which
+  sees a slowly wandering imbalance under tick-by-tick noise (AR(1) plus noise), where ``phi`` is
+  small. Both are EWMs over the ticks with ``|w| <= PERSISTENCE_Z`` (so an attack's deviations
+  cannot raise them), start from ``PHI_PRIOR`` worth ``PHI_PRIOR_COUNT`` ticks, and allow at most
+  ``LONG_RUN_MAX``: an imbalance that is persistent by nature, as order books are, does not look
+  like spoofing,
 - ``coordinated``: two-sided CUSUM on ``d``.
 
 Each statistic is capped at its threshold + ``hold`` times its allowance: once the evidence stops,
@@ -128,10 +132,12 @@ S_LAST_R = 50  # the last return
 S_R_CHANGE = 51  # EWM absolute change of the return between ticks (fast volatility)
 S_LAST_D = 52  # the last residual against the related asset
 S_D_CHANGE = 53  # EWM absolute change of the residual between ticks
-S_STAT_SCORE = 54  # 5 slots: statistic / threshold per statistic, after the last tick
-S_SCORE = 59
-S_CODE = 60
-N_SLOTS = 61
+S_IMB_SMOOTH = 54  # EWM (weight SMOOTH) of the standardised imbalance deviation
+S_IMB_SMOOTH_VAR = 55  # EWM of its square
+S_STAT_SCORE = 56  # 5 slots: statistic / threshold per statistic, after the last tick
+S_SCORE = 61
+S_CODE = 62
+N_SLOTS = 63
 _N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_IMB_PREV
 
 KAPPA = math.sqrt(math.pi / 2.0)
@@ -145,6 +151,10 @@ PERSISTENCE_Z = 2.0
 """Only imbalance deviations within this many standard deviations update its persistence, so an
 attack's own deviations cannot raise it and hide themselves."""
 PHI_MAX = 0.98  # the largest lag-1 autocorrelation of the imbalance the statistic allows for
+LONG_RUN_MAX = (1.0 + PHI_MAX) / (1.0 - PHI_MAX)  # ... and its long-run over short-run variance
+SMOOTH = 1.0 - PHI_MAX
+"""EWM weight of the smoothed imbalance deviation: its variance, over the deviation's, times
+LONG_RUN_MAX estimates the long-run variance ratio, at most LONG_RUN_MAX."""
 PHI_PRIOR = 0.9  # the imbalance's persistence before the data says otherwise (a cautious start) ...
 PHI_PRIOR_COUNT = 200.0  # ... worth this many observations
 _TINY = 1e-300
@@ -209,6 +219,18 @@ def _change_nb(change, scale, weight, sd):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _long_run_ratio_nb(var, cov, smooth_var):
+    """Long-run over short-run variance of the standardised imbalance deviation, in [1, LONG_RUN_MAX]:
+    the larger of ``(1 + phi) / (1 - phi)``, exact for an AR(1) with lag-1 autocorrelation ``phi``,
+    and the variance of the smoothed deviation over the deviation's, scaled, which also sees a slow
+    component under fast noise (there ``phi`` is small and the long-run variance large)."""
+    if var <= _TINY:
+        return 1.0
+    phi = min(max(cov / var, 0.0), PHI_MAX)
+    return min(max((1.0 + phi) / (1.0 - phi), smooth_var / var * LONG_RUN_MAX), LONG_RUN_MAX)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _params_nb(s):
     """The parameter slots as a tuple, read once per call: P_ALPHA .. P_FLOOR, P_FAST_ALPHA, the allowances,
     the thresholds and the caps (threshold + hold * allowance) of the five statistics."""
@@ -225,13 +247,13 @@ def _params_nb(s):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _load_nb(s):
-    """The streaming statistics (slots S_N .. S_D_CHANGE) as a tuple, to be kept in registers."""
+    """The streaming statistics (slots S_N .. S_IMB_SMOOTH_VAR) as a tuple, to be kept in registers."""
     return (
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
         s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
         s[S_N + 22], s[S_N + 23], s[S_N + 24], s[S_N + 25], s[S_N + 26], s[S_N + 27], s[S_N + 28], s[S_N + 29],
-        s[S_N + 30],
+        s[S_N + 30], s[S_N + 31], s[S_N + 32],
     )
 
 
@@ -258,7 +280,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     cap0, cap1, cap2, cap3, cap4 = p[22:]
     (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
      d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
-     imb_prev, last_r, r_change, last_d, d_change) = st
+     imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var) = st
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
     n_vol, v_mean, v_scale, vz = _baseline_nb(volume, n_vol, v_mean, v_scale, base, clip)
@@ -288,14 +310,15 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     if not np.isnan(imbalance):
         n_imb, imb_mean, imb_scale, wz = _baseline_nb(imbalance, n_imb, imb_mean, imb_scale, base, clip)
         if n_imb > warmup:  # warmup >= 1, so never on the first observation
-            phi = min(max(imb_cov / imb_var, 0.0), PHI_MAX) if imb_var > _TINY else 0.0
-            x = wz * math.sqrt((1.0 - phi) / (1.0 + phi))
+            x = wz / math.sqrt(_long_run_ratio_nb(imb_var, imb_cov, imb_smooth_var))
             c_spoof_up = min(max(0.0, c_spoof_up + x - k3), cap3)
             c_spoof_down = min(max(0.0, c_spoof_down - x - k3), cap3)
         if n_imb > 1.0 and abs(wz) <= PERSISTENCE_Z:
             w = _weight_nb(base, n_imb - 1.0 + PHI_PRIOR_COUNT)
             imb_var += w * (wz * wz - imb_var)
             imb_cov += w * (wz * imb_prev - imb_cov)
+            imb_smooth += SMOOTH * (wz - imb_smooth)
+            imb_smooth_var += w * (imb_smooth * imb_smooth - imb_smooth_var)
         imb_prev = wz
 
     # divergence from the related asset: two-sided CUSUM on the residual r - beta r_ref
@@ -355,7 +378,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             code = 1  # a fall right after a run-up: the dump of a pump-and-dump
     st = (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
           d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
-          imb_prev, last_r, r_change, last_d, d_change)
+          imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var)
     return st, code, score, g
 
 
@@ -519,6 +542,7 @@ def new_state(
     s[S_LAST_REF] = np.nan
     s[S_IMB_VAR] = 1.0
     s[S_IMB_COV] = PHI_PRIOR
+    s[S_IMB_SMOOTH_VAR] = (1.0 + PHI_PRIOR) / (1.0 - PHI_PRIOR) / LONG_RUN_MAX  # the same prior, as a ratio
     s[S_TICK] = 1.0
     s[S_CODE] = NO_FLAG
     return s

@@ -38,11 +38,11 @@ __all__ = ["FAMILIES", "SCHEMA", "STATISTICS", "ManipulationDetector", "TickResu
 
 FAMILIES = kernel.FAMILIES
 STATISTICS = kernel.STATISTICS
-SCHEMA = "antifragile.detector/7"
+SCHEMA = "antifragile.detector/8"
 DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.25, "coordinated": 0.5}
 """CUSUM allowance per statistic, in standard deviations per tick."""
 DEFAULT_THRESHOLDS = {
-    "flash_crash": 29.2, "sell_off": 14.8, "pump_and_dump": 20.1, "spoofing": 17.7, "coordinated": 10.5,
+    "flash_crash": 29.9, "sell_off": 14.9, "pump_and_dump": 20.2, "spoofing": 16.1, "coordinated": 10.7,
 }
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
 ``false_alarm_rate=1e-4`` on :func:`antifragile.streams.calibration_set` (200 simulated normal

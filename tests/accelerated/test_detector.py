@@ -85,6 +85,8 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
     ret_change, res_change = Change(p["fast_alpha"], p["clip"]), Change(p["fast_alpha"], p["clip"])
     imb_var, imb_cov, imb_prev = 1.0, k.PHI_PRIOR, 0.0  # the imbalance's persistence, from its prior
+    ratio_max = (1 + k.PHI_MAX) / (1 - k.PHI_MAX)  # long-run over short-run variance, at most
+    smooth, smooth_var = 0.0, (1 + k.PHI_PRIOR) / (1 - k.PHI_PRIOR) / ratio_max  # the same prior
     c = [0.0] * 7  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-
     runup, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
     tick = 1.0  # smallest non-zero |r| seen, 1 before the first
@@ -111,7 +113,10 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
             w = imb.push(imbalance[t])
             if imb.n > warm:
                 phi = min(max(imb_cov / imb_var, 0.0), k.PHI_MAX)
-                x = w * math.sqrt((1 - phi) / (1 + phi))  # over the long-run standard deviation
+                # the smoothed deviation's variance is lam / (2 - lam) of the deviation's when independent
+                lam = 1 - k.PHI_MAX
+                ratio = min(max((1 + phi) / (1 - phi), smooth_var / imb_var * (2 - lam) / lam), ratio_max)
+                x = w / math.sqrt(ratio)  # over the long-run standard deviation
                 c[3] = min(max(0.0, c[3] + x - kk[3]), cap[3])
                 c[4] = min(max(0.0, c[4] - x - kk[3]), cap[3])
             if imb.n > 1 and abs(w) <= k.PERSISTENCE_Z:
@@ -119,6 +124,8 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 wgt = p["alpha_base"] if count * p["alpha_base"] >= 1 else 1.0 / count
                 imb_var += wgt * (w * w - imb_var)
                 imb_cov += wgt * (w * imb_prev - imb_cov)
+                smooth += (1 - k.PHI_MAX) * (w - smooth)
+                smooth_var += wgt * (smooth * smooth - smooth_var)
             imb_prev = w
         if math.isnan(reference[t]):
             last_ref = math.nan
