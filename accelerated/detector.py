@@ -11,19 +11,22 @@ Per tick, with ``r = price / last_price - 1`` the simple return, the step forms 
 features, each a deviation over ``KAPPA`` times a robust EWM *mean absolute deviation* (no square
 root on the recursion; every update is clipped at ``clip`` standard deviations):
 
-- ``z``: ``r`` (zero mean) over the return's volatility, which never falls below ``floor`` times
-  the smallest non-zero ``|r|`` seen (the relative tick size): on a coarse price grid most
-  returns are zero, the mean absolute return understates the spread and collapses during runs
-  of unchanged prices, and without the floor a one-tick move would look like a crash; nor below
-  a fast volatility, ``KAPPA_CHANGE`` times the EWM absolute change of the return from one tick
-  to the next (weight ``fast_alpha``): the slow robust scale cannot follow a burst of volatility
-  (GARCH-like clustering), in which the CUSUMs with small allowances would read noise as a run;
-  the change between ticks follows a burst within a few ticks, yet hardly moves under a drift
-  (a run-up, a sell-off, a divergence), whose moves are alike from tick to tick,
+- ``z``: ``r`` (zero mean) over the return's volatility. An unchanged price is not a move: it
+  leaves the volatility alone and gives ``z = 0``, and the warm-up counts moves. On a coarse price
+  grid, or for a last-trade price on a fixed clock, most returns are zero; counted as moves of
+  size zero, they would make the volatility a fraction of a real move's (collapsing during runs of
+  them), and the next one-tick move or catch-up would look like a crash. The volatility never falls
+  below a fast volatility, ``KAPPA_CHANGE`` times the EWM absolute change of the return from one
+  move to the next (weight ``fast_alpha``): the slow robust scale cannot follow a burst of
+  volatility (GARCH-like clustering), in which the CUSUMs with small allowances would read noise as
+  a run; the change between moves follows a burst within a few ticks, yet hardly moves under a
+  drift (a run-up, a sell-off, a divergence), whose moves are alike from tick to tick,
 - ``vz``: volume standardised by its slow EWM mean and scale (volume surge),
 - ``w``: order imbalance standardised by its slow EWM mean and scale (spoofing),
-- ``d``: the return's residual against a related asset, ``r - beta r_ref``, standardised with
-  the same two floors (coordinated divergence); ``beta`` is an EWM covariance over an EWM variance,
+- ``d``: the return's residual against a related asset, ``r - beta r_ref``, standardised by its
+  own robust scale (it is zero when neither price moves, so that scale is floored at ``floor``
+  times the smallest non-zero ``|r|`` seen, the relative tick size) and the same fast floor
+  (coordinated divergence); ``beta`` is an EWM covariance over an EWM variance,
 
 and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FAMILIES``):
 
@@ -101,7 +104,7 @@ P_RUNUP_SHARE = 6  # run-up memory, as a share of the pump threshold, that names
 P_NAMING_SHARE = 7  # share of a price family's threshold that names it
 P_SURGE_WEIGHT = 8  # EWM weight of the volume-surge memory
 P_SURGE_LEVEL = 9  # surge memory that confirms a move by volume
-P_FLOOR = 10  # the return volatility never falls below this multiple of the relative tick size
+P_FLOOR = 10  # the residual's volatility never falls below this multiple of the relative tick size
 P_HOLD = 11  # each statistic is capped at its threshold + hold * its allowance
 P_FAST_ALPHA = 12  # EWM weight of the fast volatility floor (absolute change of the return)
 P_K = 13  # 5 slots: CUSUM allowance per statistic
@@ -134,10 +137,11 @@ S_LAST_D = 52  # the last residual against the related asset
 S_D_CHANGE = 53  # EWM absolute change of the residual between ticks
 S_IMB_SMOOTH = 54  # EWM (weight SMOOTH) of the standardised imbalance deviation
 S_IMB_SMOOTH_VAR = 55  # EWM of its square
-S_STAT_SCORE = 56  # 5 slots: statistic / threshold per statistic, after the last tick
-S_SCORE = 61
-S_CODE = 62
-N_SLOTS = 63
+S_N_MOVES = 56  # prices seen that differ from the previous one
+S_STAT_SCORE = 57  # 5 slots: statistic / threshold per statistic, after the last tick
+S_SCORE = 62
+S_CODE = 63
+N_SLOTS = 64
 _N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_IMB_PREV
 
 KAPPA = math.sqrt(math.pi / 2.0)
@@ -253,7 +257,7 @@ def _load_nb(s):
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
         s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
         s[S_N + 22], s[S_N + 23], s[S_N + 24], s[S_N + 25], s[S_N + 26], s[S_N + 27], s[S_N + 28], s[S_N + 29],
-        s[S_N + 30], s[S_N + 31], s[S_N + 32],
+        s[S_N + 30], s[S_N + 31], s[S_N + 32], s[S_N + 33],
     )
 
 
@@ -280,24 +284,28 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     cap0, cap1, cap2, cap3, cap4 = p[22:]
     (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
      d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
-     imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var) = st
+     imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves) = st
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
     n_vol, v_mean, v_scale, vz = _baseline_nb(volume, n_vol, v_mean, v_scale, base, clip)
     surge += surge_weight * (min(max(vz, -4.0), 4.0) - surge)
 
-    # return standardised by the EWM absolute return (zero mean); price CUSUMs
+    # return standardised by the EWM absolute move (zero mean); price CUSUMs
     n += 1.0
     r = 0.0
     if n > 1.0:
         r = price / last - 1.0
         tick = min(tick, abs(r) if r != 0.0 else tick)  # branch-free: on a price grid most returns are 0
-        fast_sd = KAPPA_CHANGE * r_change
-        z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n - 1.0), clip, max(floor * tick, fast_sd))
-        if n > 2.0:
-            r_change = _change_nb(r - last_r, r_change, _weight_nb(fast, n - 2.0), clip * max(KAPPA * scale, fast_sd))
-        last_r = r
-        if n - 1.0 > warmup:
+        z = 0.0
+        if r != 0.0:
+            n_moves += 1.0
+            fast_sd = KAPPA_CHANGE * r_change
+            z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n_moves), clip, fast_sd)
+            if n_moves > 1.0:
+                w = _weight_nb(fast, n_moves - 1.0)
+                r_change = _change_nb(r - last_r, r_change, w, clip * max(KAPPA * scale, fast_sd))
+            last_r = r
+        if n_moves > warmup:
             amplify = 1.0 + volume_weight * min(max(vz, 0.0), 4.0)
             c_crash = min(max(0.0, c_crash - z * amplify - k0), cap0)
             # a run, up or down, is many moves, not one jump: each counts at most clip
@@ -378,7 +386,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             code = 1  # a fall right after a run-up: the dump of a pump-and-dump
     st = (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
           d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
-          imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var)
+          imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves)
     return st, code, score, g
 
 
@@ -510,7 +518,7 @@ def new_state(
     surge_weight, surge_level : float
         EWM weight of the volume-surge memory, and the memory that confirms a move by volume.
     floor : float
-        The return volatility never falls below ``floor`` times the relative tick size.
+        The residual's volatility never falls below ``floor`` times the relative tick size.
     hold : float
         Each statistic is capped at its threshold + ``hold`` times its allowance, so an alarm
         ends about ``hold`` ticks after the evidence stops (inf: no cap, for calibration).

@@ -42,13 +42,14 @@ SCHEMA = "antifragile.detector/8"
 DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.25, "coordinated": 0.5}
 """CUSUM allowance per statistic, in standard deviations per tick."""
 DEFAULT_THRESHOLDS = {
-    "flash_crash": 29.9, "sell_off": 14.9, "pump_and_dump": 20.2, "spoofing": 16.1, "coordinated": 10.7,
+    "flash_crash": 30.1, "sell_off": 15.5, "pump_and_dump": 21.2, "spoofing": 16.6, "coordinated": 11.5,
 }
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
-``false_alarm_rate=1e-4`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
+``false_alarm_rate=5e-5`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
 streams of 5,000 ticks, daily volatility 0.6 % to 3 %, half of them on a one-cent price grid,
-order imbalance from independent to persistent), rounded up to one decimal. Call
-:meth:`ManipulationDetector.calibrate` on your own normal data."""
+order imbalance from independent to persistent), rounded up to one decimal. The grid half raises
+almost no alarm (an unchanged price does not count as a move), so half the pooled rate keeps
+continuous streams near 1e-4. Call :meth:`ManipulationDetector.calibrate` on your own normal data."""
 
 _ERRORS = {
     kernel.BAD_PRICE: "price is {price!r}; it must be a positive finite number",
@@ -104,8 +105,8 @@ class ManipulationDetector:
     coordinated divergence between related assets.
 
     Features per tick (see :mod:`accelerated.detector`): the return standardised by a robust
-    exponentially weighted volatility (floored at half the tick size and at a fast volatility
-    read from the change between ticks), volume surge, order
+    exponentially weighted volatility of the moves (an unchanged price is not a move), floored at
+    a fast volatility read from the change between moves, volume surge, order
     imbalance and the residual against a related asset, each accumulated in a CUSUM statistic
     (``STATISTICS``: two for ``flash_crash``, a sudden fall and a sell-off spread over many
     ticks; one for each other family). A tick is flagged when a statistic exceeds its threshold.
@@ -142,9 +143,11 @@ class ManipulationDetector:
         A ``coordinated`` flag that comes with a surge memory at least this is named after the
         asset's own move: ``"flash_crash"`` for a fall, ``"pump_and_dump"`` for a rise.
     tick_floor : float, default 0.5
-        The return volatility never falls below this multiple of the smallest price move seen
-        (relative to the price): on a coarse price grid, where most returns are zero, a one-tick
-        move counts at most ``1 / tick_floor`` standard deviations. 0 turns the floor off.
+        The volatility of the residual against the related asset never falls below this multiple
+        of the smallest price move seen (relative to the price): on a coarse price grid, where
+        neither price moves on most ticks, a one-tick move counts at most ``1 / tick_floor``
+        standard deviations. 0 turns the floor off. (The return's own volatility needs no floor:
+        an unchanged price is not counted as a move.)
     hold : float, default 1
         Each statistic is capped at its threshold plus ``hold`` times its allowance, so an alarm
         ends about ``hold`` ticks after the evidence stops, instead of lasting while a statistic
