@@ -142,7 +142,7 @@ S_STAT_SCORE = 57  # 5 slots: statistic / threshold per statistic, after the las
 S_SCORE = 62
 S_CODE = 63
 N_SLOTS = 64
-_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_IMB_PREV
+_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_N_MOVES
 
 KAPPA = math.sqrt(math.pi / 2.0)
 """Standard deviation over mean absolute deviation of a normal variable: ``KAPPA * scale``
@@ -251,7 +251,7 @@ def _params_nb(s):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _load_nb(s):
-    """The streaming statistics (slots S_N .. S_IMB_SMOOTH_VAR) as a tuple, to be kept in registers."""
+    """The streaming statistics (slots S_N .. S_N_MOVES) as a tuple, to be kept in registers."""
     return (
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
@@ -295,10 +295,10 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     r = 0.0
     if n > 1.0:
         r = price / last - 1.0
-        tick = min(tick, abs(r) if r != 0.0 else tick)  # branch-free: on a price grid most returns are 0
         z = 0.0
         if r != 0.0:
             n_moves += 1.0
+            tick = min(tick, abs(r))
             fast_sd = KAPPA_CHANGE * r_change
             z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n_moves), clip, fast_sd)
             if n_moves > 1.0:
