@@ -216,10 +216,20 @@ def _baseline_nb(value, count, mean, scale, weight, clip):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _change_nb(change, scale, weight, sd):
-    """The EWM absolute ``change`` of a series between ticks, each clipped at ``sqrt(2) sd``: the new scale.
-    ``KAPPA_CHANGE * scale`` estimates the series' standard deviation from its changes alone."""
-    return scale + weight * (min(abs(change), SQRT2 * sd) - scale)
+def _two_speed_nb(x, last_x, count, scale, change, weight, fast, clip, floor):
+    """Standardise ``x``, the ``count``-th observation of a zero-mean series, and update its two scales.
+
+    The standard deviation is that of the slow robust scale (:func:`_robust_nb`, EWM weight ``weight``),
+    floored at ``floor`` and at the fast volatility ``KAPPA_CHANGE * change``: ``change`` is the EWM (weight
+    ``fast``) absolute change from the previous observation ``last_x``, each change clipped at ``sqrt(2)``
+    times ``clip`` standard deviations. Returns ``z``, the new scale and the new change.
+    """
+    fast_sd = KAPPA_CHANGE * change
+    z, _, scale = _robust_nb(x, scale, weight, clip, max(floor, fast_sd))
+    if count > 1.0:
+        bound = SQRT2 * (clip * max(KAPPA * scale, fast_sd))
+        change += _weight_nb(fast, count - 1.0) * (min(abs(x - last_x), bound) - change)
+    return z, scale, change
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -299,11 +309,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         if r != 0.0:
             n_moves += 1.0
             tick = min(tick, abs(r))
-            fast_sd = KAPPA_CHANGE * r_change
-            z, _, scale = _robust_nb(r, scale, _weight_nb(alpha, n_moves), clip, fast_sd)
-            if n_moves > 1.0:
-                w = _weight_nb(fast, n_moves - 1.0)
-                r_change = _change_nb(r - last_r, r_change, w, clip * max(KAPPA * scale, fast_sd))
+            z, scale, r_change = _two_speed_nb(r, last_r, n_moves, scale, r_change, _weight_nb(alpha, n_moves), fast,
+                                               clip, 0.0)
             last_r = r
         if n_moves > warmup:
             amplify = 1.0 + volume_weight * min(max(vz, 0.0), 4.0)
@@ -339,11 +346,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             w = _weight_nb(base, n_ref)
             beta = cov / ref_var if ref_var > _TINY else 0.0
             d = r - beta * r_ref
-            fast_sd = KAPPA_CHANGE * d_change
-            dz, _, d_scale = _robust_nb(d, d_scale, w, clip, max(floor * tick, fast_sd))
-            if n_ref > 1.0:
-                fast_w = _weight_nb(fast, n_ref - 1.0)
-                d_change = _change_nb(d - last_d, d_change, fast_w, clip * max(KAPPA * d_scale, fast_sd))
+            dz, d_scale, d_change = _two_speed_nb(d, last_d, n_ref, d_scale, d_change, w, fast, clip, floor * tick)
             last_d = d
             ref_var += w * (r_ref * r_ref - ref_var)
             cov += w * (r * r_ref - cov)
