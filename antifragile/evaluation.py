@@ -16,11 +16,14 @@ import pandas as pd
 from antifragile.detector import ManipulationDetector
 from antifragile.streams import ATTACK_SIZES, TickStreams, inject_attack, simulate_ticks
 
-__all__ = ["DAILY_SETTINGS", "daily_alarms", "daily_detector", "detection_table", "score_attacks"]
+__all__ = ["DAILY_RATE", "DAILY_SETTINGS", "alarm_onsets", "daily_alarms", "daily_detector", "detection_table",
+           "score_attacks"]
 
 DAILY_SETTINGS = {"halflife": 20.0, "warmup": 60, "volume_weight": 0.0}
 """Detector parameters for daily closes: a one-month volatility half-life, three months of
 warm-up, and no volume channel."""
+DAILY_RATE = 2e-3
+"""Share of normal days a daily detector is calibrated to flag, by default."""
 
 
 def detection_table(
@@ -121,7 +124,7 @@ def score_attacks(frames, attacked: TickStreams, *, grace: int = 20, warmup: int
     }
 
 
-def daily_detector(log_returns, false_alarm_rate: float = 2e-3) -> ManipulationDetector:
+def daily_detector(log_returns, false_alarm_rate: float = DAILY_RATE) -> ManipulationDetector:
     """A daily detector (``DAILY_SETTINGS``, price channel only) calibrated on simulated normal
     daily log returns of shape (n_paths, n_days), e.g. GARCH paths fitted to the history.
 
@@ -152,9 +155,13 @@ def daily_alarms(prices: pd.Series, detector: ManipulationDetector) -> pd.DataFr
         One row per alarm onset (a flagged day after an unflagged one): ``family`` and ``score``.
     """
     frame = _fresh_copy(detector).detect(prices, np.zeros(len(prices)))
-    flags = frame["flag"].to_numpy()
-    onsets = flags & ~np.concatenate([[False], flags[:-1]])
-    return frame.loc[onsets, ["family", "score"]]
+    return frame.loc[alarm_onsets(frame["flag"]), ["family", "score"]]
+
+
+def alarm_onsets(flags) -> np.ndarray:
+    """Where alarms start: the flagged ticks whose previous tick is not flagged (boolean array)."""
+    flags = np.asarray(flags, dtype=bool)
+    return flags & ~np.concatenate([[False], flags[:-1]])
 
 
 def _fresh_copy(detector: ManipulationDetector) -> ManipulationDetector:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from antifragile import figures
 from antifragile.detector import ManipulationDetector
-from antifragile.evaluation import daily_alarms, daily_detector, detection_table
+from antifragile.evaluation import DAILY_RATE, daily_alarms, daily_detector, detection_table
 from antifragile.export import write_limits
 from antifragile.io import atomic_savefig, atomic_write_json, atomic_write_text
 from antifragile.pipeline import RunResult
@@ -27,9 +27,6 @@ from gametheory.payoff import equity_curves
 from scenarios.stylized import compare_facts, stylized_facts
 
 __all__ = ["write_outputs"]
-
-DAILY_RATE = 2e-3
-"""Share of normal days the report's daily detector is calibrated to flag."""
 
 
 def _save(fig, out: Path, name: str, caption: str) -> Figure:

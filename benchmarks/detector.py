@@ -41,7 +41,9 @@ from numba import njit  # noqa: E402
 
 from accelerated import detector as kernel  # noqa: E402
 from antifragile.detector import ManipulationDetector  # noqa: E402
-from antifragile.evaluation import DAILY_SETTINGS, daily_alarms, daily_detector, score_attacks  # noqa: E402
+from antifragile.evaluation import (  # noqa: E402
+    DAILY_RATE, DAILY_SETTINGS, alarm_onsets, daily_alarms, daily_detector, score_attacks,
+)
 from antifragile.streams import ATTACK_SIZES, SEVERITIES, TickStreams, inject_attack, simulate_ticks  # noqa: E402
 from scenarios.data import load_market  # noqa: E402
 from scenarios.paths import make_paths  # noqa: E402
@@ -167,12 +169,6 @@ def peer_features(s, i, warm=500):
                             (r - 0.8 * rr) / scale])
 
 
-def events(flags):
-    """Rising edges of a flag series."""
-    flags = np.asarray(flags, dtype=bool)
-    return flags & ~np.concatenate([[False], flags[:-1]])
-
-
 def quality(args) -> None:
     from pyod.models.ecod import ECOD
     from pyod.models.mad import MAD
@@ -190,7 +186,7 @@ def quality(args) -> None:
 
     normal_frames = [ours(normal, i) for i in range(args.test_streams)]
     flags = np.concatenate([f["flag"].to_numpy()[warm:] for f in normal_frames])
-    n_events = sum(events(f["flag"].to_numpy()[warm:]).sum() for f in normal_frames)
+    n_events = sum(alarm_onsets(f["flag"].to_numpy()[warm:]).sum() for f in normal_frames)
     print("\n## 3. Detection quality (simulated 1-second ticks, daily vol drawn from the real S&P 500)")
     print(f"calibrated on {args.cal_streams} x {n_ticks} normal ticks at false_alarm_rate={args.rate:g} "
           f"(achieved in sample {detector.calibration_['achieved_rate']:.2e}); thresholds "
@@ -198,7 +194,7 @@ def quality(args) -> None:
     print(f"fresh normal streams, {flags.size:,} live ticks: flagged-tick rate {flags.mean():.2e}, "
           f"{1e4 * n_events / flags.size:.2f} false alarms per 10,000 ticks")
     default_events = sum(
-        events(ManipulationDetector().detect(normal.prices[i], normal.volumes[i], normal.imbalance[i],
+        alarm_onsets(ManipulationDetector().detect(normal.prices[i], normal.volumes[i], normal.imbalance[i],
                                              normal.reference[i])["flag"].to_numpy()[warm:]).sum()
         for i in range(args.test_streams)
     )
@@ -213,7 +209,7 @@ def quality(args) -> None:
             ["flag"].to_numpy()[warm:]
             for i in range(args.test_streams)
         ]
-        n_grid_events = sum(events(f).sum() for f in grid_flags)
+        n_grid_events = sum(alarm_onsets(f).sum() for f in grid_flags)
         print(f"prices on a one-cent grid ({zeros:.0%} zero returns), {name}: flagged-tick rate "
               f"{np.concatenate(grid_flags).mean():.2e}, {1e4 * n_grid_events / flags.size:.2f} "
               "false alarms per 10,000 ticks")
@@ -266,7 +262,7 @@ def quality(args) -> None:
                     f = f.copy()
                     f[:warm] = False
                     hit = f[window].any()
-                    outside = events(f)
+                    outside = alarm_onsets(f)
                     outside[window] = False
                     counts[name][0] += hit
                     counts[name][2] += not hit
@@ -304,7 +300,7 @@ def daily(args) -> dict:
         detector = daily_detector(paths.log_returns, args.daily_rate)
         fresh_prices = 100 * np.exp(np.cumsum(fresh.log_returns, axis=1))
         n_events = sum(
-            events(detector.reset().detect(p, np.zeros_like(p))["flag"].to_numpy()[DAILY_LIVE:]).sum()
+            alarm_onsets(detector.reset().detect(p, np.zeros_like(p))["flag"].to_numpy()[DAILY_LIVE:]).sum()
             for p in fresh_prices
         )
         per_year = n_events / (fresh_prices[:, DAILY_LIVE:].size / 252)
@@ -343,7 +339,7 @@ def real_attacks(args, detector) -> None:
     }
     print(f"\n## 5. Attacks injected into the real S&P 500 history ({n} copies, one attack each, onsets uniform "
           "in 2004-2013; sizes in units of the whole history's daily volatility; the section 4 detector)")
-    onsets = {channel: events(flags[DAILY_LIVE:]).sum() for channel, flags in clean.items()}
+    onsets = {channel: alarm_onsets(flags[DAILY_LIVE:]).sum() for channel, flags in clean.items()}
     print(f"the clean history with the NASDAQ as related asset: {onsets['with the NASDAQ']} alarm onsets "
           f"(price only: {onsets['price only']})")
     print(f"{'family':<15}{'severity':<9}{'detected':>9}{'by chance':>10}{'delay med':>10}{'named ok':>9}")
@@ -368,7 +364,7 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes (about a minute)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rate", type=float, default=5e-5, help="calibration false-alarm rate (ticks)")
-    parser.add_argument("--daily-rate", type=float, default=2e-3, help="calibration false-alarm rate (days)")
+    parser.add_argument("--daily-rate", type=float, default=DAILY_RATE, help="calibration false-alarm rate (days)")
     args = parser.parse_args(argv)
     quick = args.quick
     warnings.filterwarnings("ignore", category=RuntimeWarning, module="river")  # MinMaxScaler's first ticks

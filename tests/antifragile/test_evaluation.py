@@ -5,7 +5,9 @@ import pandas as pd
 import pytest
 
 from antifragile.detector import ManipulationDetector
-from antifragile.evaluation import DAILY_SETTINGS, daily_alarms, daily_detector, detection_table, score_attacks
+from antifragile.evaluation import (
+    DAILY_SETTINGS, alarm_onsets, daily_alarms, daily_detector, detection_table, score_attacks,
+)
 from antifragile.streams import ATTACK_SIZES, inject_attack, simulate_ticks
 from gametheory.errors import ConfigError
 from scenarios import load_market, make_paths
@@ -90,3 +92,9 @@ def test_score_attacks_counts_by_hand():
     assert scores["delays"] == [7, 14] and scores["detected"] == pytest.approx(2 / 3)
     assert scores["median_delay_ticks"] == 10.5 and scores["named_ok"] == 0.5
     assert scores["normal_flagged_per_10k"] == pytest.approx(1e4 / (3 * (1000 - 50 - length)))
+
+
+def test_alarm_onsets_are_the_first_flagged_tick_of_each_alarm():
+    flags = [True, True, False, False, True, False, True, True, True]
+    assert alarm_onsets(flags).tolist() == [True, False, False, False, True, False, True, False, False]
+    assert alarm_onsets([]).tolist() == []
