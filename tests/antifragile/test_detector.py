@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
-from antifragile.detector import DEFAULT_THRESHOLDS, STATISTICS, ManipulationDetector, TickResult
+from antifragile.detector import DEFAULT_THRESHOLDS, STATISTICS, ManipulationDetector, TickResult, _tail_thresholds
 from antifragile.streams import ATTACK_SIZES, calibration_set, inject_attack, simulate_ticks
 from gametheory.errors import ConfigError, MarketDataError
 
@@ -85,6 +85,27 @@ def test_calibrate_reaches_the_requested_false_alarm_rate(normal, rate):
     assert 0.8 * rate <= achieved <= rate
     assert detector.calibration_["statistics"] == ["flash_crash", "sell_off", "pump_and_dump", "spoofing"]
     assert detector.thresholds["coordinated"] == ManipulationDetector().thresholds["coordinated"]
+    assert not detector.calibration_["tails_extrapolated"]  # 57,000 live ticks: 57 / rate and more
+
+
+def test_tail_thresholds_recover_an_exponential_quantile():
+    rng = np.random.default_rng(4)
+    values = np.sort(np.column_stack([3.0 + rng.exponential(2.0, 40_000), np.zeros(40_000)]), axis=0)
+    shifted, constant = _tail_thresholds(values, 1e-6)
+    assert shifted == pytest.approx(3.0 + 2.0 * math.log(1e6), rel=0.03)  # the true 1e-6 quantile, 30.6
+    assert constant == 0.0  # nothing above its fitted quantile: no tail to extrapolate
+
+
+def test_a_short_calibration_extrapolates_the_tails():
+    """5,000 ticks cannot show a 1e-4 quantile: thresholds set by the data alone flagged 31 times that
+    rate of fresh normal ticks (0.3 %); raised to the fitted exponential tails, 1.8 times."""
+    short = simulate_ticks([0.012], 5000, rng=21)
+    detector = ManipulationDetector().calibrate(**{name: getattr(short, name)[0] for name in (
+        "prices", "volumes", "imbalance", "reference")}, false_alarm_rate=1e-4)
+    assert detector.calibration_["tails_extrapolated"]
+    fresh = simulate_ticks(np.full(30, 0.012), 5000, rng=22)
+    flags = [detector.reset().detect(*channels(fresh, i))["flag"].to_numpy()[101:] for i in range(30)]
+    assert np.concatenate(flags).mean() <= 3e-4
 
 
 @pytest.mark.parametrize("family", list(ATTACK_SIZES))
