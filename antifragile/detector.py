@@ -502,7 +502,8 @@ def _tail_thresholds(ordered: np.ndarray, level: float) -> list:
     stationary tail is exponential when the steps have exponential moments (Cramer-Lundberg), as the
     clipped steps here have. Over the fitted quantile ``u``, exceeded by a share ``p`` of the values,
     the tail's scale is their mean excess (the maximum likelihood estimate), so the level is reached at
-    ``u + scale * log(p / level)``; a statistic with nothing above ``u`` gets ``u``.
+    ``u + scale * log(p / level)``; a statistic that exceeds ``u`` no more often than ``level`` (a
+    constant one, say) gets ``u``.
     """
     n = ordered.shape[0]
     out = []
