@@ -52,6 +52,10 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
 
 Each statistic is capped at its threshold + ``hold`` times its allowance: once the evidence stops,
 an alarm ends within about ``hold`` ticks instead of lasting while a far larger statistic drains.
+When an alarm ends, the statistic restarts at most at ``restart`` times its threshold (the head
+start of a fast-initial-response CUSUM, Lucas and Crosier 1982): left just below its threshold, it
+would drain for ``threshold / allowance`` ticks, and any modest move in that time would raise the
+alarm again (a flicker of alarms after an attack, or on marginal evidence).
 Statistic score = statistic * (1 / threshold); a family's score is the largest score of its
 statistics, the tick's score the largest of all, and the tick is flagged when that exceeds 1.
 The flag is named after the family with the largest score, with one correction: a single
@@ -109,39 +113,40 @@ P_HOLD = 11  # each statistic is capped at its threshold + hold * its allowance
 P_FAST_ALPHA = 12  # EWM weight of the fast volatility floor (absolute change of the return)
 P_K = 13  # 5 slots: CUSUM allowance per statistic
 P_H = 18  # 5 slots: threshold per statistic
+P_RESTART = 23  # share of its threshold a statistic restarts at when its alarm ends
 # state slots
-S_N = 23  # prices seen
-S_LAST = 24  # last price
-S_SCALE = 25  # EWM absolute return
-S_TICK = 26  # smallest non-zero |r| seen (the relative tick size); 1 before the first
-S_N_VOL = 27
-S_V_MEAN = 28
-S_V_SCALE = 29
-S_N_IMB = 30
-S_IMB_MEAN = 31
-S_IMB_SCALE = 32
-S_N_REF = 33
-S_LAST_REF = 34
-S_REF_VAR = 35
-S_COV = 36
-S_D_SCALE = 37
-S_C = 38  # 7 slots: crash, sell-off, pump, spoof+, spoof-, coord+, coord-
-S_RUNUP = 45
-S_SURGE = 46  # EWM of the volume surge clip(vz, -4, 4)
-S_IMB_VAR = 47  # EWM of the squared standardised imbalance deviation (ticks with |w| <= PERSISTENCE_Z)
-S_IMB_COV = 48  # EWM of its product with the previous deviation
-S_IMB_PREV = 49  # the previous standardised deviation
-S_LAST_R = 50  # the last return
-S_R_CHANGE = 51  # EWM absolute change of the return between ticks (fast volatility)
-S_LAST_D = 52  # the last residual against the related asset
-S_D_CHANGE = 53  # EWM absolute change of the residual between ticks
-S_IMB_SMOOTH = 54  # EWM (weight SMOOTH) of the standardised imbalance deviation
-S_IMB_SMOOTH_VAR = 55  # EWM of its square
-S_N_MOVES = 56  # prices seen that differ from the previous one
-S_STAT_SCORE = 57  # 5 slots: statistic / threshold per statistic, after the last tick
-S_SCORE = 62
-S_CODE = 63
-N_SLOTS = 64
+S_N = 24  # prices seen
+S_LAST = 25  # last price
+S_SCALE = 26  # EWM absolute return
+S_TICK = 27  # smallest non-zero |r| seen (the relative tick size); 1 before the first
+S_N_VOL = 28
+S_V_MEAN = 29
+S_V_SCALE = 30
+S_N_IMB = 31
+S_IMB_MEAN = 32
+S_IMB_SCALE = 33
+S_N_REF = 34
+S_LAST_REF = 35
+S_REF_VAR = 36
+S_COV = 37
+S_D_SCALE = 38
+S_C = 39  # 7 slots: crash, sell-off, pump, spoof+, spoof-, coord+, coord-
+S_RUNUP = 46
+S_SURGE = 47  # EWM of the volume surge clip(vz, -4, 4)
+S_IMB_VAR = 48  # EWM of the squared standardised imbalance deviation (ticks with |w| <= PERSISTENCE_Z)
+S_IMB_COV = 49  # EWM of its product with the previous deviation
+S_IMB_PREV = 50  # the previous standardised deviation
+S_LAST_R = 51  # the last return
+S_R_CHANGE = 52  # EWM absolute change of the return between ticks (fast volatility)
+S_LAST_D = 53  # the last residual against the related asset
+S_D_CHANGE = 54  # EWM absolute change of the residual between ticks
+S_IMB_SMOOTH = 55  # EWM (weight SMOOTH) of the standardised imbalance deviation
+S_IMB_SMOOTH_VAR = 56  # EWM of its square
+S_N_MOVES = 57  # prices seen that differ from the previous one
+S_STAT_SCORE = 58  # 5 slots: statistic / threshold per statistic, after the last tick
+S_SCORE = 63
+S_CODE = 64
+N_SLOTS = 65
 _N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_N_MOVES
 
 KAPPA = math.sqrt(math.pi / 2.0)
@@ -233,6 +238,16 @@ def _two_speed_nb(x, last_x, count, scale, change, weight, fast, clip, floor):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _cusum_nb(c, step, h, cap, restart):
+    """One CUSUM step: ``c + step`` kept in [0, cap]; when that ends an alarm (``c`` was above the
+    threshold ``h`` and the new value is not), the statistic restarts at most at ``restart * h``."""
+    new = min(max(0.0, c + step), cap)
+    if new <= h < c:
+        new = min(new, restart * h)
+    return new
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _long_run_ratio_nb(var, cov, smooth_var):
     """Long-run over short-run variance of the standardised imbalance deviation, in [1, LONG_RUN_MAX]:
     the larger of ``(1 + phi) / (1 - phi)``, exact for an AR(1) with lag-1 autocorrelation ``phi``,
@@ -247,7 +262,7 @@ def _long_run_ratio_nb(var, cov, smooth_var):
 @njit(cache=True, error_model="numpy", inline="always")
 def _params_nb(s):
     """The parameter slots as a tuple, read once per call: P_ALPHA .. P_FLOOR, P_FAST_ALPHA, the allowances,
-    the thresholds and the caps (threshold + hold * allowance) of the five statistics."""
+    the thresholds and the caps (threshold + hold * allowance) of the five statistics, P_RESTART."""
     hold = s[P_HOLD]
     return (
         s[P_ALPHA], s[P_ALPHA_BASE], s[P_CLIP], s[P_WARMUP], s[P_VOLUME_WEIGHT], s[P_RUNUP_DECAY],
@@ -255,7 +270,7 @@ def _params_nb(s):
         s[P_K], s[P_K + 1], s[P_K + 2], s[P_K + 3], s[P_K + 4],
         s[P_H], s[P_H + 1], s[P_H + 2], s[P_H + 3], s[P_H + 4],
         s[P_H] + hold * s[P_K], s[P_H + 1] + hold * s[P_K + 1], s[P_H + 2] + hold * s[P_K + 2],
-        s[P_H + 3] + hold * s[P_K + 3], s[P_H + 4] + hold * s[P_K + 4],
+        s[P_H + 3] + hold * s[P_K + 3], s[P_H + 4] + hold * s[P_K + 4], s[P_RESTART],
     )
 
 
@@ -291,7 +306,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     """
     alpha, base, clip, warmup, volume_weight, runup_decay, runup_share, share, surge_weight, surge_level = p[:10]
     floor, fast, k0, k1, k2, k3, k4, h0, h1, h2, h3, h4 = p[10:22]
-    cap0, cap1, cap2, cap3, cap4 = p[22:]
+    cap0, cap1, cap2, cap3, cap4, restart = p[22:]
     (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
      d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
      imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves) = st
@@ -314,10 +329,10 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             last_r = r
         if n_moves > warmup:
             amplify = 1.0 + volume_weight * min(max(vz, 0.0), 4.0)
-            c_crash = min(max(0.0, c_crash - z * amplify - k0), cap0)
+            c_crash = _cusum_nb(c_crash, -z * amplify - k0, h0, cap0, restart)
             # a run, up or down, is many moves, not one jump: each counts at most clip
-            c_sell = min(max(0.0, c_sell - max(z, -clip) * amplify - k1), cap1)
-            c_pump = min(max(0.0, c_pump + min(z, clip) * amplify - k2), cap2)
+            c_sell = _cusum_nb(c_sell, -max(z, -clip) * amplify - k1, h1, cap1, restart)
+            c_pump = _cusum_nb(c_pump, min(z, clip) * amplify - k2, h2, cap2, restart)
             runup = max(runup * runup_decay, c_pump)
     last = float(price)
 
@@ -326,8 +341,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         n_imb, imb_mean, imb_scale, wz = _baseline_nb(imbalance, n_imb, imb_mean, imb_scale, base, clip)
         if n_imb > warmup:  # warmup >= 1, so never on the first observation
             x = wz / math.sqrt(_long_run_ratio_nb(imb_var, imb_cov, imb_smooth_var))
-            c_spoof_up = min(max(0.0, c_spoof_up + x - k3), cap3)
-            c_spoof_down = min(max(0.0, c_spoof_down - x - k3), cap3)
+            c_spoof_up = _cusum_nb(c_spoof_up, x - k3, h3, cap3, restart)
+            c_spoof_down = _cusum_nb(c_spoof_down, -x - k3, h3, cap3, restart)
         if n_imb > 1.0 and abs(wz) <= PERSISTENCE_Z:
             w = _weight_nb(base, n_imb - 1.0 + PHI_PRIOR_COUNT)
             imb_var += w * (wz * wz - imb_var)
@@ -351,8 +366,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             ref_var += w * (r_ref * r_ref - ref_var)
             cov += w * (r * r_ref - cov)
             if n_ref > warmup:
-                c_up = min(max(0.0, c_up + dz - k4), cap4)
-                c_down = min(max(0.0, c_down - dz - k4), cap4)
+                c_up = _cusum_nb(c_up, dz - k4, h4, cap4, restart)
+                c_down = _cusum_nb(c_down, -dz - k4, h4, cap4, restart)
         last_ref = float(reference)
 
     # statistic scores; the reciprocals are loop invariants of the batch
@@ -505,7 +520,7 @@ def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, has_im
 
 def new_state(
     alpha, alpha_base, clip, warmup, volume_weight, runup_decay, runup_share, naming_share, surge_weight, surge_level,
-    floor, hold, fast_alpha, drifts, thresholds,
+    floor, hold, fast_alpha, restart, drifts, thresholds,
 ):
     """A fresh state array with the given parameters and zero statistics.
 
@@ -527,6 +542,9 @@ def new_state(
         ends about ``hold`` ticks after the evidence stops (inf: no cap, for calibration).
     fast_alpha : float
         EWM weight in (0, 1] of the fast volatility floor (the absolute change between ticks).
+    restart : float
+        When an alarm of a statistic ends, the statistic restarts at most at ``restart`` times its
+        threshold (1: it goes on from where it is).
     drifts, thresholds : sequence of 5 floats
         CUSUM allowance and threshold per statistic, in the order of ``STATISTICS``.
 
@@ -548,6 +566,7 @@ def new_state(
     s[P_FLOOR] = floor
     s[P_HOLD] = hold
     s[P_FAST_ALPHA] = fast_alpha
+    s[P_RESTART] = restart
     s[P_K : P_K + N_STATISTICS] = drifts
     s[P_H : P_H + N_STATISTICS] = thresholds
     s[S_LAST_REF] = np.nan

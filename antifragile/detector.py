@@ -38,11 +38,11 @@ __all__ = ["FAMILIES", "SCHEMA", "STATISTICS", "ManipulationDetector", "TickResu
 
 FAMILIES = kernel.FAMILIES
 STATISTICS = kernel.STATISTICS
-SCHEMA = "antifragile.detector/8"
+SCHEMA = "antifragile.detector/9"
 DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.25, "coordinated": 0.35}
 """CUSUM allowance per statistic, in standard deviations per tick."""
 DEFAULT_THRESHOLDS = {
-    "flash_crash": 30.4, "sell_off": 15.6, "pump_and_dump": 21.4, "spoofing": 16.6, "coordinated": 14.9,
+    "flash_crash": 29.8, "sell_off": 15.1, "pump_and_dump": 21.0, "spoofing": 16.5, "coordinated": 14.6,
 }
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
 ``false_alarm_rate=5e-5`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
@@ -157,6 +157,12 @@ class ManipulationDetector:
         ends about ``hold`` ticks after the evidence stops, instead of lasting while a statistic
         that ran far above its threshold drains (scored tick by tick, that tail would count as
         false alarms on the normal ticks after an attack).
+    restart : float, default 0.5
+        When an alarm ends, its statistic restarts at most at this share of its threshold, in
+        [0, 1] (1: it goes on from just below the threshold). Left there, it would take
+        threshold / allowance ticks to drain, and any modest move in that time would raise the
+        alarm again: a flicker of alarms after an attack or on marginal evidence. A new alarm
+        then needs new evidence worth the rest of the threshold.
     drifts : dict, optional
         CUSUM allowance per statistic, > 0 (``DEFAULT_DRIFTS`` for those not given).
     thresholds : dict, optional
@@ -185,6 +191,7 @@ class ManipulationDetector:
         surge_level: float = 0.5,
         tick_floor: float = 0.5,
         hold: float = 1.0,
+        restart: float = 0.5,
         drifts: dict | None = None,
         thresholds: dict | None = None,
     ):
@@ -202,6 +209,7 @@ class ManipulationDetector:
             "surge_level": _non_negative(surge_level, "surge_level"),
             "tick_floor": _non_negative(tick_floor, "tick_floor"),
             "hold": _positive(hold, "hold"),
+            "restart": _share(restart, "restart"),
             "drifts": _per_statistic(drifts, DEFAULT_DRIFTS, "drifts", _positive),
         }
         self.calibration_ = None
@@ -330,7 +338,7 @@ class ManipulationDetector:
         if rate >= 0.5:
             raise ConfigError(f"false_alarm_rate must be below 0.5, got {false_alarm_rate}")
         streams = _streams(prices, volumes, imbalance, reference)
-        scratch = self._fresh_state({name: 1.0 for name in STATISTICS}, hold=math.inf)
+        scratch = self._fresh_state({name: 1.0 for name in STATISTICS}, hold=math.inf, restart=1.0)
         warmup = self.params["warmup"]
         stats = [_run(scratch.copy(), arrays)[1][1:, warmup + 1 :].T for arrays in streams]
         stats = np.concatenate(stats)
@@ -447,7 +455,7 @@ class ManipulationDetector:
         """Ticks processed since the start (or the last reset)."""
         return int(self._state[kernel.S_N])
 
-    def _fresh_state(self, thresholds: dict, hold: float | None = None) -> np.ndarray:
+    def _fresh_state(self, thresholds: dict, hold: float | None = None, restart: float | None = None) -> np.ndarray:
         p = self.params
         return kernel.new_state(
             alpha=_ewm_weight(p["halflife"]),
@@ -463,6 +471,7 @@ class ManipulationDetector:
             floor=p["tick_floor"],
             hold=p["hold"] if hold is None else hold,
             fast_alpha=_ewm_weight(p["fast_halflife"]),
+            restart=p["restart"] if restart is None else restart,
             drifts=[p["drifts"][name] for name in STATISTICS],
             thresholds=[thresholds[name] for name in STATISTICS],
         )
@@ -601,6 +610,13 @@ def _positive(value, name: str) -> float:
     number = _real(value, name)
     if number <= 0:
         raise ConfigError(f"{name} must be > 0, got {value!r}")
+    return number
+
+
+def _share(value, name: str) -> float:
+    number = _real(value, name)
+    if not 0.0 <= number <= 1.0:
+        raise ConfigError(f"{name} must be in [0, 1], got {value!r}")
     return number
 
 

@@ -10,7 +10,7 @@ from accelerated import detector as k
 
 PARAMS = dict(alpha=0.05, alpha_base=0.01, clip=4.0, warmup=20, volume_weight=0.25, runup_decay=0.99,
               runup_share=0.5, naming_share=0.25, surge_weight=0.13, surge_level=0.5, floor=0.5, hold=5.0,
-              fast_alpha=0.13,
+              fast_alpha=0.13, restart=0.5,
               drifts=[1.0, 0.75, 0.5, 0.5, 0.5], thresholds=[8.0, 6.0, 9.0, 10.0, 7.0])
 KAPPA = math.sqrt(math.pi / 2)
 
@@ -81,6 +81,10 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     """(codes, statistic scores) tick by tick, written independently of the kernel."""
     h, kk, warm = p["thresholds"], p["drifts"], p["warmup"]
     cap = [h[i] + p["hold"] * kk[i] for i in range(5)]  # per statistic
+
+    def cusum(value, step, i):  # statistic i's CUSUM step; an alarm that ends restarts it at restart * h
+        new = min(max(0.0, value + step), cap[i])
+        return min(new, p["restart"] * h[i]) if value > h[i] >= new else new
     ret, vol = Ewm(p["alpha"], p["clip"], True), Ewm(p["alpha_base"], p["clip"])
     imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
     ret_change, res_change = Change(p["fast_alpha"], p["clip"]), Change(p["fast_alpha"], p["clip"])
@@ -105,9 +109,9 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 ret_change.push(r, max(KAPPA * ret.scale, fast))
             if ret.n > warm:
                 a = 1 + p["volume_weight"] * min(max(vz, 0.0), 4.0)
-                c[0] = min(max(0.0, c[0] - z * a - kk[0]), cap[0])
-                c[1] = min(max(0.0, c[1] + min(-z, p["clip"]) * a - kk[1]), cap[1])
-                c[2] = min(max(0.0, c[2] + min(z, p["clip"]) * a - kk[2]), cap[2])
+                c[0] = cusum(c[0], -z * a - kk[0], 0)
+                c[1] = cusum(c[1], min(-z, p["clip"]) * a - kk[1], 1)
+                c[2] = cusum(c[2], min(z, p["clip"]) * a - kk[2], 2)
                 runup = max(runup * p["runup_decay"], c[2])
         last = prices[t]
         if not math.isnan(imbalance[t]):
@@ -118,8 +122,8 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 lam = 1 - k.PHI_MAX
                 ratio = min(max((1 + phi) / (1 - phi), smooth_var / imb_var * (2 - lam) / lam), ratio_max)
                 x = w / math.sqrt(ratio)  # over the long-run standard deviation
-                c[3] = min(max(0.0, c[3] + x - kk[3]), cap[3])
-                c[4] = min(max(0.0, c[4] - x - kk[3]), cap[3])
+                c[3] = cusum(c[3], x - kk[3], 3)
+                c[4] = cusum(c[4], -x - kk[3], 3)
             if imb.n > 1 and abs(w) <= k.PERSISTENCE_Z:
                 count = imb.n - 1 + k.PHI_PRIOR_COUNT
                 wgt = p["alpha_base"] if count * p["alpha_base"] >= 1 else 1.0 / count
@@ -143,8 +147,8 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 ref_var += wgt * (rr * rr - ref_var)
                 cov += wgt * (r * rr - cov)
                 if n_ref > warm:
-                    c[5] = min(max(0.0, c[5] + wd - kk[4]), cap[4])
-                    c[6] = min(max(0.0, c[6] - wd - kk[4]), cap[4])
+                    c[5] = cusum(c[5], wd - kk[4], 4)
+                    c[6] = cusum(c[6], -wd - kk[4], 4)
             last_ref = reference[t]
         gs = [c[0] / h[0], c[1] / h[1], c[2] / h[2], max(c[3], c[4]) / h[3], max(c[5], c[6]) / h[4]]
         fs = [max(gs[0], gs[1]), gs[2], gs[3], gs[4]]  # per family: flash_crash has two statistics

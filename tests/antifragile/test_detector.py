@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
 from antifragile.detector import DEFAULT_THRESHOLDS, STATISTICS, ManipulationDetector, TickResult, _tail_thresholds
+from antifragile.evaluation import alarm_onsets
 from antifragile.streams import ATTACK_SIZES, calibration_set, inject_attack, simulate_ticks
 from gametheory.errors import ConfigError, MarketDataError
 
@@ -198,6 +199,23 @@ def test_a_slowly_wandering_imbalance_under_tick_noise_is_not_spoofing():
     assert np.concatenate([f[500:] for f in flags]).mean() <= 0.01
 
 
+def test_an_alarm_that_ends_does_not_flicker_back():
+    """After a pump-and-dump the statistics that flagged its dump sit just below their thresholds and
+    would take tens of ticks to drain; without the restart, modest moves in that time raised new alarms."""
+    attacked = inject_attack(simulate_ticks(np.full(60, 0.012), 3000, rng=31), "pump_and_dump", "medium", rng=32)
+    _, length = ATTACK_SIZES["pump_and_dump"]
+
+    def late_onsets(detector):  # new alarms from 3 to 20 ticks after the attack's end
+        count = 0
+        for i, onset in enumerate(attacked.onsets):
+            flags = detector.reset().detect(*channels(attacked, i))["flag"].to_numpy()
+            count += np.count_nonzero(alarm_onsets(flags)[onset + length + 3 : onset + length + 20])
+        return count
+
+    assert late_onsets(ManipulationDetector()) <= 1
+    assert late_onsets(ManipulationDetector(restart=1.0)) >= 10  # 21, as before the restart existed
+
+
 def test_default_thresholds_are_the_documented_calibration():
     calibrated = ManipulationDetector().calibrate(**calibration_set(), false_alarm_rate=5e-5).thresholds
     assert DEFAULT_THRESHOLDS == {name: math.ceil(10 * value) / 10 for name, value in calibrated.items()}
@@ -312,8 +330,9 @@ def test_typed_errors_and_the_state_is_kept(calibrated):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(halflife=0), dict(fast_halflife=0), dict(warmup=1.5), dict(hold=0), dict(thresholds={"nope": 1.0}),
-     dict(drifts={"spoofing": -1}), dict(drifts={"sell_off": 0})],
+    [dict(halflife=0), dict(fast_halflife=0), dict(warmup=1.5), dict(hold=0), dict(restart=1.5),
+     dict(restart=float("nan")), dict(thresholds={"nope": 1.0}), dict(drifts={"spoofing": -1}),
+     dict(drifts={"sell_off": 0})],
 )
 def test_bad_parameters_raise_config_error(kwargs):
     with pytest.raises(ConfigError):
