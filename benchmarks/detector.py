@@ -396,7 +396,7 @@ def main(argv=None) -> None:
     warnings.filterwarnings("ignore", category=RuntimeWarning, module="river")  # MinMaxScaler's first ticks
     args.ticks = 3000 if quick else 5000
     args.cal_streams = 60 if quick else 300
-    args.test_streams = 20 if quick else 60
+    args.test_streams = 20 if quick else 200
     args.peer_streams = 5 if quick else 15
     args.daily_paths = 40 if quick else 200
     args.real_streams = 20 if quick else 100
