@@ -303,8 +303,8 @@ class ManipulationDetector:
     ) -> ManipulationDetector:
         """Set the thresholds so that normal data is flagged at ``false_alarm_rate``.
 
-        The statistics are computed, uncapped, from a fresh state on each stream (the detector's
-        own stream is not touched); the thresholds are the same upper quantile level of every
+        The statistics are computed, uncapped and without the restart, from a fresh state on each
+        stream (the detector's own stream is not touched); the thresholds are the same upper quantile level of every
         observed statistic, the lowest level, found by bisection, at which the detector (capped,
         run again on the data) flags at most a fraction ``false_alarm_rate`` of the live ticks
         (after ``warmup``).
@@ -313,8 +313,9 @@ class ManipulationDetector:
         the calibration data itself raises no alarm.
 
         A level found on the data alone is set by its few largest values, and short data sees too
-        little of the tail: fresh normal streams then flag many times the rate asked for (16 to 130
-        times with 5,000 to 2,000 ticks at 1e-4, three times with 20,000). So with fewer than
+        little of the tail: fresh normal streams then flag many times the rate asked for (a median
+        of 57, 22 and 2.8 times with 2,000, 5,000 and 20,000 ticks at 1e-4; 0.5 to 1 times with the
+        tails below). So with fewer than
         ``TAIL_TICKS / false_alarm_rate`` live ticks, each threshold is raised, where it is lower,
         to the value its statistic exceeds with probability ``false_alarm_rate / k`` (``k``
         statistics, a union bound) under an exponential tail fitted to its largest ``TAIL_SHARE``
@@ -511,8 +512,8 @@ def _tail_thresholds(ordered: np.ndarray, level: float) -> list:
     stationary tail is exponential when the steps have exponential moments (Cramer-Lundberg), as the
     clipped steps here have. Over the fitted quantile ``u``, exceeded by a share ``p`` of the values,
     the tail's scale is their mean excess (the maximum likelihood estimate), so the level is reached at
-    ``u + scale * log(p / level)``; a statistic that exceeds ``u`` no more often than ``level`` (a
-    constant one, say) gets ``u``.
+    ``u + scale * log(p / level)``. Where ``u`` is exceeded no more often than ``level`` (a constant
+    statistic, say, or a level above ``TAIL_SHARE``), the empirical quantile at ``level`` is returned.
     """
     n = ordered.shape[0]
     out = []
@@ -520,7 +521,9 @@ def _tail_thresholds(ordered: np.ndarray, level: float) -> list:
         u = column[min(int(n * (1.0 - TAIL_SHARE)), n - 1)]
         excess = column[column > u] - u
         share = excess.size / n
-        out.append(u + excess.mean() * math.log(share / level) if share > level else u)
+        # a level inside the fitted share is read off the data
+        out.append(u + excess.mean() * math.log(share / level) if share > level
+                   else column[min(int(n * (1.0 - level)), n - 1)])
     return out
 
 

@@ -95,11 +95,13 @@ def test_tail_thresholds_recover_an_exponential_quantile():
     shifted, constant = _tail_thresholds(values, 1e-6)
     assert shifted == pytest.approx(3.0 + 2.0 * math.log(1e6), rel=0.03)  # the true 1e-6 quantile, 30.6
     assert constant == 0.0  # nothing above its fitted quantile: no tail to extrapolate
+    median, _ = _tail_thresholds(values, 0.5)  # a level inside the fitted share is read off the data
+    assert median == pytest.approx(3.0 + 2.0 * math.log(2.0), rel=0.03)
 
 
 def test_a_short_calibration_extrapolates_the_tails():
-    """5,000 ticks cannot show a 1e-4 quantile: thresholds set by the data alone flagged 31 times that
-    rate of fresh normal ticks (0.3 %); raised to the fitted exponential tails, 1.8 times."""
+    """5,000 ticks cannot show a 1e-4 quantile: thresholds set by the data alone flag 27 times that
+    rate of fresh normal ticks here (0.27 %); raised to the fitted exponential tails, 1.2 times."""
     short = simulate_ticks([0.012], 5000, rng=21)
     detector = ManipulationDetector().calibrate(**{name: getattr(short, name)[0] for name in (
         "prices", "volumes", "imbalance", "reference")}, false_alarm_rate=1e-4)
