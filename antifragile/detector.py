@@ -516,14 +516,12 @@ def _tail_thresholds(ordered: np.ndarray, level: float) -> list:
     statistic, say, or a level above ``TAIL_SHARE``), the empirical quantile at ``level`` is returned.
     """
     n = ordered.shape[0]
+    fitted, empirical = (ordered[min(int(n * (1.0 - share)), n - 1)] for share in (TAIL_SHARE, level))
     out = []
-    for column in ordered.T:
-        u = column[min(int(n * (1.0 - TAIL_SHARE)), n - 1)]
+    for column, u, quantile in zip(ordered.T, fitted, empirical):
         excess = column[column > u] - u
         share = excess.size / n
-        # a level inside the fitted share is read off the data
-        out.append(u + excess.mean() * math.log(share / level) if share > level
-                   else column[min(int(n * (1.0 - level)), n - 1)])
+        out.append(u + excess.mean() * math.log(share / level) if share > level else quantile)
     return out
 
 

@@ -169,6 +169,11 @@ def peer_features(s, i, warm=500):
                             (r - 0.8 * rr) / scale])
 
 
+def detect_all_channels(detector, s, i):
+    """``detector`` on stream ``i`` of ``s`` from a fresh state, every channel observed."""
+    return detector.reset().detect(s.prices[i], s.volumes[i], s.imbalance[i], s.reference[i])
+
+
 def quality(args) -> None:
     from pyod.models.ecod import ECOD
     from pyod.models.mad import MAD
@@ -181,10 +186,7 @@ def quality(args) -> None:
     detector = ManipulationDetector().calibrate(prices=cal.prices, volumes=cal.volumes, imbalance=cal.imbalance,
                                                 reference=cal.reference, false_alarm_rate=args.rate)
 
-    def ours(s, i):
-        return detector.reset().detect(s.prices[i], s.volumes[i], s.imbalance[i], s.reference[i])
-
-    normal_frames = [ours(normal, i) for i in range(args.test_streams)]
+    normal_frames = [detect_all_channels(detector, normal, i) for i in range(args.test_streams)]
     flags = np.concatenate([f["flag"].to_numpy()[warm:] for f in normal_frames])
     n_events = sum(alarm_onsets(f["flag"].to_numpy()[warm:]).sum() for f in normal_frames)
     print("\n## 3. Detection quality (simulated 1-second ticks, daily vol drawn from the real S&P 500)")
@@ -204,11 +206,7 @@ def quality(args) -> None:
     zeros = np.mean(np.diff(grid.prices, axis=1) == 0)
     for name, floor in (("defaults", 0.5), ("without the tick floor", 0.0)):
         model = ManipulationDetector(tick_floor=floor)
-        grid_flags = [
-            model.reset().detect(*(a[i] for a in (grid.prices, grid.volumes, grid.imbalance, grid.reference)))
-            ["flag"].to_numpy()[warm:]
-            for i in range(args.test_streams)
-        ]
+        grid_flags = [detect_all_channels(model, grid, i)["flag"].to_numpy()[warm:] for i in range(args.test_streams)]
         n_grid_events = sum(alarm_onsets(f).sum() for f in grid_flags)
         print(f"prices on a one-cent grid ({zeros:.0%} zero returns), {name}: flagged-tick rate "
               f"{np.concatenate(grid_flags).mean():.2e}, {1e4 * n_grid_events / flags.size:.2f} "
@@ -251,7 +249,7 @@ def quality(args) -> None:
             frames, f1 = [], {}
             counts = {name: [0, 0, 0] for name in ["ours", *peers]}  # tp, fp, fn
             for i in range(args.test_streams):
-                frames.append(ours(attacked, i))
+                frames.append(detect_all_channels(detector, attacked, i))
                 streams_flags = {"ours": frames[-1]["flag"].to_numpy()}
                 if i < peer_n:
                     x = peer_features(attacked, i)
@@ -300,8 +298,7 @@ def operating_points(args, cal, normal, attacks, warm) -> None:
                                                     reference=cal.reference, false_alarm_rate=rate)
 
         def frames(s):
-            return [detector.reset().detect(s.prices[i], s.volumes[i], s.imbalance[i], s.reference[i])
-                    for i in range(args.test_streams)]
+            return [detect_all_channels(detector, s, i) for i in range(args.test_streams)]
 
         flags = [f["flag"].to_numpy()[warm:] for f in frames(normal)]
         events = sum(alarm_onsets(f).sum() for f in flags)
