@@ -2,7 +2,7 @@
 
 from accelerated.attacks import black_swan_nb, flash_crash_nb, pump_and_dump_nb, replay_nb
 from accelerated.bootstrap import block_bootstrap_nb
-from accelerated.detector import detector_run_nb, detector_step_nb
+from accelerated.detector import detector_run_nb, detector_step_nb, detector_tick_nb
 from accelerated.payoff import equity_curves_nb, exposure_paths_nb, payoff_tables_nb, worst_drawdown_nb
 from accelerated.reference import payoff_tables_reference
 
@@ -28,6 +28,7 @@ __all__ = [
     "coordinated_nb",
     "detector_run_nb",
     "detector_step_nb",
+    "detector_tick_nb",
     "equity_curves_nb",
     "exposure_paths_nb",
     "flash_crash_nb",

@@ -81,6 +81,7 @@ __all__ = [
     "STATISTICS",
     "detector_run_nb",
     "detector_step_nb",
+    "detector_tick_nb",
     "new_state",
 ]
 
@@ -439,6 +440,19 @@ def detector_step_nb(s, price, volume, imbalance, reference):
     st, code, score, g = _advance_nb(_params_nb(s), _load_nb(s), price, volume, imbalance, reference)
     _store_nb(s, st, code, score, g)
     return code, score
+
+
+@njit(cache=True, error_model="numpy")
+def detector_tick_nb(s, price, volume, imbalance, reference):
+    """:func:`detector_step_nb` with its outcome as ``update`` returns it: ``(flag, family, score)``,
+    ``family`` the name in ``FAMILIES`` or None. An invalid tick gives ``(False, None, error)``
+    with the error code (<= -2) as a float; valid scores are >= 0."""
+    code, score = detector_step_nb(s, price, volume, imbalance, reference)
+    if code >= 0:
+        return True, FAMILIES[code], score
+    if code == NO_FLAG:
+        return False, None, score
+    return False, None, float(code)
 
 
 @njit(cache=True, error_model="numpy")

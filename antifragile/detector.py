@@ -62,22 +62,19 @@ TAIL_TICKS = 20
 empirical thresholds are raised to each statistic's extrapolated tail (see ``_tail_thresholds``)."""
 TAIL_SHARE = 0.05  # the share of a statistic's values its exponential tail is fitted to
 _NAN = math.nan
-# indexed by the kernel's code: 0..3 a family, -1 (the last entry) no flag
-_FLAG_OF_CODE = (True, True, True, True, False)
-_FAMILY_OF_CODE = (*FAMILIES, None)
 _new_tuple = tuple.__new__
 _SCORE_COLUMNS = ["score", *(f"score_{name}" for name in STATISTICS)]
 
 
 @functools.cache
-def _compiled_step():
-    """The compiled step for (state, price, volume, imbalance, reference) as float64, called
+def _compiled_tick():
+    """The compiled tick for (state, price, volume, imbalance, reference) as float64, called
     without Numba's type dispatch (that dispatch is a third of the cost of one update); the
     plain function when JIT is disabled. Loaded on first use, not at import."""
-    step = kernel.detector_step_nb
-    if not hasattr(step, "compile"):
-        return step
-    return step.compile("(float64[::1], float64, float64, float64, float64)")
+    tick = kernel.detector_tick_nb
+    if not hasattr(tick, "compile"):
+        return tick
+    return tick.compile("(float64[::1], float64, float64, float64, float64)")
 
 
 class TickResult(namedtuple("TickResult", "flag family score")):
@@ -213,7 +210,7 @@ class ManipulationDetector:
             "drifts": _per_statistic(drifts, DEFAULT_DRIFTS, "drifts", _positive),
         }
         self.calibration_ = None
-        self._step = _compiled_step()
+        self._tick = _compiled_tick()
         self._state = self._fresh_state(_per_statistic(thresholds, DEFAULT_THRESHOLDS, "thresholds", _positive))
 
     # ----------------------------------------------------------------- streaming
@@ -243,24 +240,27 @@ class ManipulationDetector:
             infinite imbalance. The state is left as it was.
         """
         try:
-            code, score = self._step(
-                self._state,
-                price,
-                volume,
-                _NAN if imbalance is None else imbalance,
-                _NAN if reference is None else reference,
+            result = _new_tuple(
+                TickResult,
+                self._tick(
+                    self._state,
+                    price,
+                    volume,
+                    _NAN if imbalance is None else imbalance,
+                    _NAN if reference is None else reference,
+                ),
             )
         except TypeError as err:
             raise MarketDataError(
                 f"tick {int(self._state[kernel.S_N])}: price, volume, imbalance and reference must be "
                 f"numbers, got {price!r}, {volume!r}, {imbalance!r}, {reference!r}"
             ) from err
-        if code < -1:
+        if result.score < 0.0:  # the kernel's error code
             raise MarketDataError(
                 f"tick {int(self._state[kernel.S_N])}: "
-                + _ERRORS[code].format(price=price, volume=volume, imbalance=imbalance, reference=reference)
+                + _ERRORS[int(result.score)].format(price=price, volume=volume, imbalance=imbalance, reference=reference)
             )
-        return _new_tuple(TickResult, (_FLAG_OF_CODE[code], _FAMILY_OF_CODE[code], score))
+        return result
 
     def detect(self, prices, volumes, imbalance=None, reference=None) -> pd.DataFrame:
         """Score a batch of ticks, continuing the stream (exactly as ``update`` tick by tick).

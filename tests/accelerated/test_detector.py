@@ -197,8 +197,11 @@ def test_batch_equals_single_steps_bit_for_bit():
     batch_state, (codes, scores, stat_scores) = run(arrays)
     state = k.new_state(**PARAMS)
     for t in range(arrays[0].size):
-        code, score = k.detector_step_nb(state, *(a[t] for a in arrays))
+        tick = [a[t] for a in arrays]
+        flag, family, tick_score = k.detector_tick_nb(state.copy(), *tick)  # the outcome update returns
+        code, score = k.detector_step_nb(state, *tick)
         assert code == codes[t] and score == scores[t]
+        assert (flag, family, tick_score) == (code >= 0, k.FAMILIES[code] if code >= 0 else None, score)
         assert_array_equal(state[k.S_STAT_SCORE : k.S_STAT_SCORE + 5], stat_scores[t])
     assert_array_equal(state, batch_state)
 
@@ -223,6 +226,7 @@ def test_invalid_tick_leaves_state_untouched(tick, code):
     state = k.new_state(**PARAMS)
     before = state.copy()
     assert k.detector_step_nb(state, *tick)[0] == code
+    assert k.detector_tick_nb(state, *tick) == (False, None, code)
     assert_array_equal(state, before)
     arrays = [np.ones(5), np.ones(5), np.zeros(5), np.ones(5)]
     for a, value in zip(arrays, tick):
