@@ -117,7 +117,7 @@ P_H = 18  # 5 slots: threshold per statistic
 P_RESTART = 23  # share of its threshold a statistic restarts at when its alarm ends
 # state slots
 S_N = 24  # prices seen
-S_LAST = 25  # last price
+S_LAST = 25  # last price; 0 before the first tick and after a break in the stream
 S_SCALE = 26  # EWM absolute return
 S_TICK = 27  # smallest non-zero |r| seen (the relative tick size); 1 before the first
 S_N_VOL = 28
@@ -319,7 +319,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     # return standardised by the EWM absolute move (zero mean); price CUSUMs
     n += 1.0
     r = 0.0
-    if n > 1.0:
+    has_return = last > 0.0  # not on the first tick, nor on the first after a break (``last`` 0)
+    if has_return:
         r = price / last - 1.0
         z = 0.0
         if r != 0.0:
@@ -356,7 +357,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     if np.isnan(reference):
         last_ref = np.nan
     else:
-        if n > 1.0 and not np.isnan(last_ref):
+        if has_return and not np.isnan(last_ref):
             r_ref = reference / last_ref - 1.0
             n_ref += 1.0
             w = _weight_nb(base, n_ref)

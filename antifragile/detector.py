@@ -297,6 +297,19 @@ class ManipulationDetector:
         self._state = self._fresh_state(self.thresholds)
         return self
 
+    def gap(self) -> ManipulationDetector:
+        """Mark a break in the stream: an overnight close, a trading halt, a data outage.
+
+        The next tick's move from the last price before the break (and the related asset's) is
+        not scored: an opening gap down of a few tenths of a percent is tens of tick volatilities
+        and would otherwise be flagged as a flash crash. Everything learned carries over: the
+        volatilities, the volume and imbalance baselines, the statistics (an alarm on at the
+        break stays on) and the tick count.
+        """
+        self._state[kernel.S_LAST] = 0.0
+        self._state[kernel.S_LAST_REF] = np.nan
+        return self
+
     # --------------------------------------------------------------- calibration
     def calibrate(
         self, *, prices, volumes, imbalance=None, reference=None, false_alarm_rate: float = 1e-4

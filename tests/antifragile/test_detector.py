@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
+from accelerated import detector as kernel
 from antifragile.detector import DEFAULT_THRESHOLDS, STATISTICS, ManipulationDetector, TickResult, _tail_thresholds
 from antifragile.evaluation import alarm_onsets
 from antifragile.streams import ATTACK_SIZES, calibration_set, inject_attack, simulate_ticks
@@ -305,6 +306,25 @@ def test_a_one_tick_crash_is_named_flash_crash(calibrated, normal):
     detector.detect(*(a[:500] for a in channels(normal, 0)[:2]))
     result = detector.update(normal.prices[0, 499] * 0.97, 2 * normal.volumes[0, 499])
     assert result.flag and result.family == "flash_crash" and result.score > 1
+
+
+def test_a_gap_is_not_scored_and_what_was_learned_carries_over(calibrated, normal):
+    arrays = channels(normal, 0)
+    before = ManipulationDetector.restore(calibrated.save()).reset()
+    before.detect(*(a[:1000] for a in arrays))
+    # the price opens 1 % lower after the break, its related asset 2 % lower
+    opening = [a[1000:1300] * factor for a, factor in zip(arrays, (0.99, 1.0, 1.0, 0.98))]
+    with_gap = pickle.loads(pickle.dumps(before)).gap()
+    first = with_gap.update(*(a[0] for a in opening))
+    assert not first.flag and first.score < 0.5
+    # the price's volatility and moves, the crash, sell-off and pump statistics and the divergence's
+    learned = [kernel.S_SCALE, kernel.S_TICK, kernel.S_N_MOVES, *range(kernel.S_C, kernel.S_C + 3),
+               kernel.S_C + 5, kernel.S_C + 6]
+    assert_array_equal(with_gap._state[learned], before._state[learned])  # no move was scored
+    assert not with_gap.detect(*(a[1:] for a in opening))["flag"].any()
+    assert with_gap.n_ticks == 1300
+    flagged = before.detect(*opening)  # without the gap, the opening is a crash and a divergence
+    assert flagged["flag"].iloc[0] and flagged["family"].iloc[0] == "flash_crash"
 
 
 def test_typed_errors_and_the_state_is_kept(calibrated):
