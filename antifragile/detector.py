@@ -256,10 +256,10 @@ class ManipulationDetector:
                 f"numbers, got {price!r}, {volume!r}, {imbalance!r}, {reference!r}"
             ) from err
         if result.score < 0.0:  # the kernel's error code
-            raise MarketDataError(
-                f"tick {int(self._state[kernel.S_N])}: "
-                + _ERRORS[int(result.score)].format(price=price, volume=volume, imbalance=imbalance, reference=reference)
+            message = _ERRORS[int(result.score)].format(
+                price=price, volume=volume, imbalance=imbalance, reference=reference
             )
+            raise MarketDataError(f"tick {int(self._state[kernel.S_N])}: {message}")
         return result
 
     def detect(self, prices, volumes, imbalance=None, reference=None) -> pd.DataFrame:
