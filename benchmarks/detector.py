@@ -307,19 +307,22 @@ def quality(args) -> None:
           f"that is {ticks:.0f} s at one tick a second, {100 * ticks:.0f} ms at 10 ticks a second and "
           f"{10 * ticks:.0f} ms at 100 ticks a second (attack sizes are in tick volatilities, so the count of "
           "ticks carries over to any tick rate)")
-    operating_points(args, cal, normal, attacks, warm)
+    operating_points(args, cal, normal, attacks, warm, detector)
 
 
-def operating_points(args, cal, normal, attacks, warm) -> None:
+def operating_points(args, cal, normal, attacks, warm, calibrated) -> None:
     """Section 3, continued: the same streams scored at several calibration rates, so false alarms can
-    be read against detection (the goals ask for both at once)."""
+    be read against detection (the goals ask for both at once); ``calibrated`` is section 3's detector,
+    at ``args.rate``."""
     strong = [key for key in attacks if key[1] != "low"]
     print("\noperating points: calibrated on the same normal ticks at each rate, scored on the same streams "
           "(FA: alarm onsets per 10,000 normal ticks; detected: medium and high attacks)")
     print(f"{'rate':>8}{'FA/10k':>8}{'flagged':>10}" + "".join(f"{f[:5] + ' ' + s[:3]:>11}" for f, s in strong))
     for rate in sorted({args.rate, 1e-4, 2e-4, 4e-4}):
-        detector = ManipulationDetector().calibrate(prices=cal.prices, volumes=cal.volumes, imbalance=cal.imbalance,
-                                                    reference=cal.reference, false_alarm_rate=rate)
+        detector = calibrated if rate == args.rate else ManipulationDetector().calibrate(
+            prices=cal.prices, volumes=cal.volumes, imbalance=cal.imbalance, reference=cal.reference,
+            false_alarm_rate=rate,
+        )
 
         def frames(s):
             return [detect_all_channels(detector, s, i) for i in range(args.test_streams)]
