@@ -45,7 +45,8 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
   and the variance of ``w`` smoothed (EWM weight ``SMOOTH``) over that of ``w``, scaled, which
   sees a slowly wandering imbalance under tick-by-tick noise (AR(1) plus noise), where ``phi`` is
   small. Both are EWMs over the ticks with ``|w| <= PERSISTENCE_Z`` (so an attack's deviations
-  cannot raise them), start from ``PHI_PRIOR`` worth ``PHI_PRIOR_COUNT`` ticks, and allow at most
+  cannot raise them), ``PERSISTENCE_SLOWDOWN`` times slower than the baselines, start from
+  ``PHI_PRIOR`` worth ``PHI_PRIOR_COUNT`` ticks, and allow at most
   ``LONG_RUN_MAX``: an imbalance that is persistent by nature, as order books are, does not look
   like spoofing,
 - ``coordinated``: two-sided CUSUM on ``d``.
@@ -166,7 +167,11 @@ SMOOTH = 1.0 - PHI_MAX
 """EWM weight of the smoothed imbalance deviation: its variance, over the deviation's, times
 LONG_RUN_MAX estimates the long-run variance ratio, at most LONG_RUN_MAX."""
 PHI_PRIOR = 0.9  # the imbalance's persistence before the data says otherwise (a cautious start) ...
-PHI_PRIOR_COUNT = 200.0  # ... worth this many observations
+PHI_PRIOR_COUNT = 50.0  # ... worth this many observations
+PERSISTENCE_SLOWDOWN = 0.1
+"""The persistence EWMs run at this share of the baseline weight: the smoothed deviation has about
+one independent value per 1 / SMOOTH ticks, too few in a baseline half-life to measure its variance
+(at the baseline weight, AR(0.95) plus noise was flagged five times as often)."""
 _TINY = 1e-300
 
 
@@ -346,7 +351,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             c_spoof_up = _cusum_nb(c_spoof_up, x - k3, h3, cap3, restart)
             c_spoof_down = _cusum_nb(c_spoof_down, -x - k3, h3, cap3, restart)
         if n_imb > 1.0 and abs(wz) <= PERSISTENCE_Z:
-            w = _weight_nb(base, n_imb - 1.0 + PHI_PRIOR_COUNT)
+            w = _weight_nb(PERSISTENCE_SLOWDOWN * base, n_imb - 1.0 + PHI_PRIOR_COUNT)
             imb_var += w * (wz * wz - imb_var)
             imb_cov += w * (wz * imb_prev - imb_cov)
             imb_smooth += SMOOTH * (wz - imb_smooth)

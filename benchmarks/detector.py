@@ -50,6 +50,7 @@ from antifragile.streams import ATTACK_SIZES, SEVERITIES, TickStreams, inject_at
 from scenarios.data import load_market  # noqa: E402
 from scenarios.paths import make_paths  # noqa: E402
 
+LONG_TICKS = 20_000  # ticks per stream of the noisy book's long streams (its persistence is learned slowly)
 GRACE = 20  # ticks after an attack's end in which a flag still counts as detecting it
 CRISES = {  # documented stress windows in 1999-2018
     "dot-com bust": ("2000-03-10", "2002-10-31"),
@@ -188,6 +189,23 @@ def detect_all_channels(detector, s, i):
     return detector.reset().detect(s.prices[i], s.volumes[i], s.imbalance[i], s.reference[i])
 
 
+def noisy_book_lines(args, streams, detector, warm) -> None:
+    """False alarms and spoofs caught on ``streams`` with their imbalance replaced by :func:`noisy_book`,
+    with the default and the calibrated ``detector``: a line each."""
+    n_streams, n_ticks = streams.prices.shape
+    noisy = replace(streams, imbalance=noisy_book(streams.imbalance.shape, args.seed))
+    spoofed = [inject_attack(noisy, "spoofing", severity, rng=[args.seed, 2]) for severity in ("medium", "high")]
+    for name, model in (("defaults", ManipulationDetector()), ("calibrated", detector)):
+        flags = [detect_all_channels(model, noisy, i)["flag"].to_numpy()[warm:] for i in range(n_streams)]
+        n_events = sum(alarm_onsets(f).sum() for f in flags)
+        flags = np.concatenate(flags)
+        caught = [score_attacks([detect_all_channels(model, s, i) for i in range(n_streams)], s, grace=GRACE,
+                                warmup=warm)["detected"] for s in spoofed]
+        print(f"persistent, noisy order book (AR(0.95) + noise), {n_streams} x {n_ticks:,} ticks, {name}: flagged-tick "
+              f"rate {flags.mean():.2e}, {1e4 * n_events / flags.size:.2f} false alarms per 10,000 ticks; spoofing "
+              f"medium / high detected {caught[0]:.0%} / {caught[1]:.0%}")
+
+
 def quality(args) -> None:
     from pyod.models.ecod import ECOD
     from pyod.models.mad import MAD
@@ -225,16 +243,10 @@ def quality(args) -> None:
         print(f"prices on a one-cent grid ({zeros:.0%} zero returns), {name}: flagged-tick rate "
               f"{np.concatenate(grid_flags).mean():.2e}, {1e4 * n_grid_events / flags.size:.2f} "
               "false alarms per 10,000 ticks")
-    noisy = replace(normal, imbalance=noisy_book(normal.imbalance.shape, args.seed))
-    spoofed = [inject_attack(noisy, "spoofing", severity, rng=[args.seed, 2]) for severity in ("medium", "high")]
-    for name, model in (("defaults", ManipulationDetector()), ("calibrated", detector)):
-        book_flags = [detect_all_channels(model, noisy, i)["flag"].to_numpy()[warm:] for i in range(args.test_streams)]
-        n_book_events = sum(alarm_onsets(f).sum() for f in book_flags)
-        caught = [score_attacks([detect_all_channels(model, s, i) for i in range(args.test_streams)], s, grace=GRACE,
-                                warmup=warm)["detected"] for s in spoofed]
-        print(f"the same streams on a persistent, noisy order book (AR(0.95) + noise), {name}: flagged-tick rate "
-              f"{np.concatenate(book_flags).mean():.2e}, {1e4 * n_book_events / flags.size:.2f} false alarms per "
-              f"10,000 ticks; spoofing medium / high detected {caught[0]:.0%} / {caught[1]:.0%}")
+    long = simulate_ticks(real_daily_vols(np.random.default_rng([args.seed, 3]), args.long_streams), LONG_TICKS,
+                          rng=[args.seed, 4])
+    for streams in (normal, long):
+        noisy_book_lines(args, streams, detector, warm)
 
     # peers: fitted on calibration features, thresholds set to our flagged-tick rate on normal streams
     cal_x = np.vstack([peer_features(cal, i)[warm:] for i in range(min(args.cal_streams, 40))])
@@ -421,6 +433,7 @@ def main(argv=None) -> None:
     args.ticks = 3000 if quick else 5000
     args.cal_streams = 60 if quick else 300
     args.test_streams = 20 if quick else 200
+    args.long_streams = 5 if quick else 20
     args.peer_streams = 5 if quick else 15
     args.daily_paths = 40 if quick else 200
     args.real_streams = 20 if quick else 100

@@ -25,7 +25,7 @@ def stream(n=600, seed=3, grid=0.0):
         prices = np.round(prices / grid) * grid
     volumes = rng.lognormal(5, 0.4, n)
     imbalance = np.tanh(0.3 * rng.standard_normal(n))
-    imbalance[200:260] = 0.8
+    imbalance[200:260] = 0.9
     reference = 50 * np.exp(np.cumsum(0.8 * r + 0.0006 * rng.standard_normal(n)))
     imbalance[::37] = np.nan  # missing observations
     reference[::53] = np.nan
@@ -126,7 +126,8 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 c[4] = cusum(c[4], -x - kk[3], 3)
             if imb.n > 1 and abs(w) <= k.PERSISTENCE_Z:
                 count = imb.n - 1 + k.PHI_PRIOR_COUNT
-                wgt = p["alpha_base"] if count * p["alpha_base"] >= 1 else 1.0 / count
+                slow = k.PERSISTENCE_SLOWDOWN * p["alpha_base"]
+                wgt = slow if count * slow >= 1 else 1.0 / count
                 imb_var += wgt * (w * w - imb_var)
                 imb_cov += wgt * (w * imb_prev - imb_cov)
                 smooth += (1 - k.PHI_MAX) * (w - smooth)

@@ -189,7 +189,8 @@ def test_a_slowly_wandering_imbalance_under_tick_noise_is_not_spoofing():
     while the long-run variance is 16 times the short-run one. Sized by the lag-1 autocorrelation
     alone, the spoofing statistic raised 38 alarms per 10,000 ticks here and flagged 7.8 % of the
     ticks; the smoothed-deviation estimate of the long-run variance brought that down to 2.0 and 0.28 %,
-    restarting an ended alarm at half its threshold to 1.4 and 0.24 %."""
+    restarting an ended alarm at half its threshold to 1.4 and 0.24 %, with slower persistence EWMs
+    1.4 and 0.29 %."""
     rng = np.random.default_rng(17)
     n_streams, n_ticks = 40, 4000
     slow = np.zeros((n_streams, n_ticks))
