@@ -62,8 +62,10 @@ statistics, the tick's score the largest of all, and the tick is flagged when th
 The flag is named after the family with the largest score, with one correction: a single
 asset's crash or pump also diverges from its related asset, and the residual statistic is often
 the first to cross. So a ``coordinated`` flag is named after the asset's own price family when
-its own move explains it: a fall (the lower residual statistic leads) whose crash score is at
-least ``naming_share`` or that comes with a volume surge, a rise that comes with a volume surge.
+its own move explains it: a fall (the lower residual statistic leads) whose crash statistic's
+score is at least ``naming_share`` or that comes with a volume surge, a rise that comes with a
+volume surge. A slow divergence on normal volume stays ``coordinated`` either way (the sell-off
+statistic does not name it).
 The surge memory is an EWM of ``clip(vz, -4, 4)``; a surge is a memory of at least
 ``surge_level``. Missing channels (imbalance, reference) are NaN and leave their statistics
 untouched. Statistics stay 0 during the first ``warmup`` observations of their channel.
@@ -385,9 +387,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         max(c_spoof_up, c_spoof_down) * (1.0 / h3),
         max(c_up, c_down) * (1.0 / h4),
     )
-    crash = max(g[0], g[1])
     best = 0
-    score = crash
+    score = max(g[0], g[1])
     if g[2] > score:
         best, score = 1, g[2]
     if g[3] > score:
@@ -399,11 +400,13 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         code = best
         if best == 3:
             # a divergence from the related asset that the asset's own move explains is named
-            # after the price family: a fall that is fast (crash score at least naming_share) or
-            # volume-confirmed (surge memory at least surge_level), a rise that is volume-confirmed
+            # after the price family: a fall that is fast (the crash statistic's score, not the
+            # sell-off's, at least naming_share) or volume-confirmed (surge memory at least
+            # surge_level), a rise that is volume-confirmed; a slow divergence on normal volume
+            # stays coordinated, whichever way it goes
             confirmed = surge >= surge_level
             if c_down >= c_up:
-                if confirmed or crash >= share:
+                if confirmed or g[0] >= share:
                     code = 0
             elif confirmed:
                 code = 1

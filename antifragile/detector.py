@@ -136,8 +136,9 @@ class ManipulationDetector:
         A flagged fall while the run-up memory is at least this share of the pump threshold is
         named ``"pump_and_dump"`` (the dump).
     naming_share : float, default 0.25
-        A ``coordinated`` flag on a fall is named ``"flash_crash"`` when the crash score is at
-        least this (the asset's own fast fall explains the divergence).
+        A ``coordinated`` flag on a fall is named ``"flash_crash"`` when the ``flash_crash``
+        statistic's score (not ``sell_off``'s) is at least this: the asset's own fast fall explains
+        the divergence, a slow one on normal volume does not.
     surge_halflife : float, default 5
         Half-life of the volume-surge memory (EWM of the standardised volume).
     surge_level : float, default 0.5

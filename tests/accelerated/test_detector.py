@@ -160,7 +160,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
             if best == 3:
                 confirmed = surge >= p["surge_level"]
                 if c[6] >= c[5]:
-                    code = 0 if confirmed or fs[0] >= p["naming_share"] else 3
+                    code = 0 if confirmed or gs[0] >= p["naming_share"] else 3
                 elif confirmed:
                     code = 1
             if code == 0 and runup >= p["runup_share"] * h[2]:
