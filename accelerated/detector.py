@@ -38,7 +38,10 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
   needs far more to reach,
 - ``pump_and_dump``: ``C <- max(0, C + min(z, clip) a - k)``, its mirror (a run-up is many
   moves, not one jump); a flagged fall that follows a run-up (the run-up memory, decaying, at
-  least ``runup_share`` of its threshold) is named a dump,
+  least ``runup_share`` of its threshold) is named a dump, and a flagged rise (this statistic or
+  an upward divergence) that follows a crash alarm (the crash memory, the larger score of the two
+  crash statistics while above 1, decaying alike, at least ``runup_share``) is named
+  ``flash_crash``, its rebound,
 - ``spoofing``: two-sided CUSUM on ``w / sqrt(R)``, the imbalance deviation over its long-run
   standard deviation (persistent one-sided imbalance), with ``R`` the long-run over short-run
   variance: the larger of ``(1 + phi) / (1 - phi)``, ``phi`` the lag-1 autocorrelation of ``w``,
@@ -147,11 +150,12 @@ S_D_CHANGE = 54  # EWM absolute change of the residual between ticks
 S_IMB_SMOOTH = 55  # EWM (weight SMOOTH) of the standardised imbalance deviation
 S_IMB_SMOOTH_VAR = 56  # EWM of its square
 S_N_MOVES = 57  # prices seen that differ from the previous one
-S_STAT_SCORE = 58  # 5 slots: statistic / threshold per statistic, after the last tick
-S_SCORE = 63
-S_CODE = 64
-N_SLOTS = 65
-_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_N_MOVES
+S_CRASH = 58  # decaying memory of the larger crash score (flash crash, sell-off) while flagged
+S_STAT_SCORE = 59  # 5 slots: statistic / threshold per statistic, after the last tick
+S_SCORE = 64
+S_CODE = 65
+N_SLOTS = 66
+_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_CRASH
 
 KAPPA = math.sqrt(math.pi / 2.0)
 """Standard deviation over mean absolute deviation of a normal variable: ``KAPPA * scale``
@@ -284,13 +288,13 @@ def _params_nb(s):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _load_nb(s):
-    """The streaming statistics (slots S_N .. S_N_MOVES) as a tuple, to be kept in registers."""
+    """The streaming statistics (slots S_N .. S_CRASH) as a tuple, to be kept in registers."""
     return (
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
         s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
         s[S_N + 22], s[S_N + 23], s[S_N + 24], s[S_N + 25], s[S_N + 26], s[S_N + 27], s[S_N + 28], s[S_N + 29],
-        s[S_N + 30], s[S_N + 31], s[S_N + 32], s[S_N + 33],
+        s[S_N + 30], s[S_N + 31], s[S_N + 32], s[S_N + 33], s[S_N + 34],
     )
 
 
@@ -317,7 +321,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     cap0, cap1, cap2, cap3, cap4, restart = p[22:]
     (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
      d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
-     imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves) = st
+     imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory) = st
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
     n_vol, v_mean, v_scale, vz = _baseline_nb(volume, n_vol, v_mean, v_scale, base, clip)
@@ -343,6 +347,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             c_sell = _cusum_nb(c_sell, -max(z, -clip) * amplify - k1, h1, cap1, restart)
             c_pump = _cusum_nb(c_pump, min(z, clip) * amplify - k2, h2, cap2, restart)
             runup = max(runup * runup_decay, c_pump)
+            crash = max(c_crash * (1.0 / h0), c_sell * (1.0 / h1))
+            crash_memory = max(crash_memory * runup_decay, crash if crash > 1.0 else 0.0)
     last = float(price)
 
     # persistent order imbalance: two-sided CUSUM on the deviation over its long-run scale
@@ -410,11 +416,14 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
                     code = 0
             elif confirmed:
                 code = 1
-        if code == 0 and runup >= runup_share * h2:
-            code = 1  # a fall right after a run-up: the dump of a pump-and-dump
+        if code == 0:
+            if runup >= runup_share * h2:
+                code = 1  # a fall right after a run-up: the dump of a pump-and-dump
+        elif (best == 1 or (best == 3 and c_up > c_down)) and crash_memory >= runup_share:
+            code = 0  # a rise right after a crash: its rebound
     st = (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
           d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
-          imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves)
+          imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory)
     return st, code, score, g
 
 

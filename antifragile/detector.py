@@ -131,10 +131,12 @@ class ManipulationDetector:
     volume_weight : float, default 0.25
         How much a volume surge amplifies a price move.
     runup_halflife : float, default 100
-        Half-life of the run-up memory.
+        Half-life of the run-up memory and of the crash memory.
     runup_share : float, default 0.5
         A flagged fall while the run-up memory is at least this share of the pump threshold is
-        named ``"pump_and_dump"`` (the dump).
+        named ``"pump_and_dump"`` (the dump); a flagged rise while the crash memory (the larger
+        score of the two crash statistics during a crash alarm) is at least this share is named
+        ``"flash_crash"`` (its rebound).
     naming_share : float, default 0.25
         A ``coordinated`` flag on a fall is named ``"flash_crash"`` when the ``flash_crash``
         statistic's score (not ``sell_off``'s) is at least this: the asset's own fast fall explains

@@ -16,10 +16,12 @@ KAPPA = math.sqrt(math.pi / 2)
 
 
 def stream(n=600, seed=3, grid=0.0):
-    """Ticks with a fall, a spoofing spell and missing observations; prices on a grid when given."""
+    """Ticks with a fall and its rebound, a spoofing spell and missing observations; prices on a
+    grid when given."""
     rng = np.random.default_rng(seed)
     r = 0.001 * rng.standard_t(5, n)
     r[400:405] -= 0.004  # a fall, to make the statistics move
+    r[405:420] += 0.0016  # and its rebound
     prices = 100 * np.exp(np.cumsum(r))
     if grid:
         prices = np.round(prices / grid) * grid
@@ -92,7 +94,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     ratio_max = (1 + k.PHI_MAX) / (1 - k.PHI_MAX)  # long-run over short-run variance, at most
     smooth, smooth_var = 0.0, (1 + k.PHI_PRIOR) / (1 - k.PHI_PRIOR) / ratio_max  # the same prior
     c = [0.0] * 7  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-
-    runup, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
+    runup, crash_memory, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
     tick = 1.0  # smallest non-zero |r| seen, 1 before the first
     codes, scores = [], []
     for t in range(len(prices)):
@@ -113,6 +115,8 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 c[1] = cusum(c[1], min(-z, p["clip"]) * a - kk[1], 1)
                 c[2] = cusum(c[2], min(z, p["clip"]) * a - kk[2], 2)
                 runup = max(runup * p["runup_decay"], c[2])
+                crash = max(c[0] / h[0], c[1] / h[1])  # a crash alarm's score, remembered
+                crash_memory = max(crash_memory * p["runup_decay"], crash if crash > 1 else 0.0)
         last = prices[t]
         if not math.isnan(imbalance[t]):
             w = imb.push(imbalance[t])
@@ -163,8 +167,11 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                     code = 0 if confirmed or gs[0] >= p["naming_share"] else 3
                 elif confirmed:
                     code = 1
-            if code == 0 and runup >= p["runup_share"] * h[2]:
-                code = 1
+            if code == 0:
+                if runup >= p["runup_share"] * h[2]:
+                    code = 1  # the dump
+            elif (best == 1 or (best == 3 and c[5] > c[6])) and crash_memory >= p["runup_share"]:
+                code = 0  # the rebound
         codes.append(code)
         scores.append(gs)
     return np.array(codes), np.array(scores)
@@ -189,6 +196,8 @@ def test_kernel_matches_plain_python_reference(grid):
     assert (codes >= 0).any() and (codes == -1).any()  # the stream exercises both branches
     if not grid:  # on the coarse grid the fall is a tick or two per tick: not flagged
         assert (stat_scores.argmax(axis=1)[codes == 0] == 1).any()  # the sell-off flags the fall
+        rebound = codes[406:425] >= 0
+        assert rebound.any() and (codes[406:425][rebound] == 0).all()  # its rebound keeps the name
     h, kk = PARAMS["thresholds"][3], PARAMS["drifts"][3]
     assert stat_scores[:, 3].max() == pytest.approx((h + PARAMS["hold"] * kk) / h)  # and the spoofing cap binds
 
