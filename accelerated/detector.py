@@ -68,7 +68,7 @@ the first to cross. So a ``coordinated`` flag is named after the asset's own pri
 its own move explains it: a fall (the lower residual statistic leads) whose crash statistic's
 score is at least ``naming_share`` or that comes with a volume surge, a rise that comes with a
 volume surge. A slow divergence on normal volume stays ``coordinated`` either way (the sell-off
-statistic does not name it).
+statistic does not name it), unless it is a rise right after a crash alarm (a rebound, above).
 The surge memory is an EWM of ``clip(vz, -4, 4)``; a surge is a memory of at least
 ``surge_level``. Missing channels (imbalance, reference) are NaN and leave their statistics
 untouched. Statistics stay 0 during the first ``warmup`` observations of their channel.
@@ -110,9 +110,9 @@ P_ALPHA_BASE = 1  # EWM weight of the slow baselines (volume, imbalance, residua
 P_CLIP = 2  # robust clip of every mean/scale update, in standard deviations
 P_WARMUP = 3  # observations before a channel's statistics start
 P_VOLUME_WEIGHT = 4
-P_RUNUP_DECAY = 5  # per-tick decay of the run-up memory
-P_RUNUP_SHARE = 6  # run-up memory, as a share of the pump threshold, that names a fall a dump
-P_NAMING_SHARE = 7  # share of a price family's threshold that names it
+P_RUNUP_DECAY = 5  # per-tick decay of the run-up and crash memories
+P_RUNUP_SHARE = 6  # memory, as a share of its threshold, that names a fall a dump or a rise a rebound
+P_NAMING_SHARE = 7  # share of the crash threshold that names a falling divergence a crash
 P_SURGE_WEIGHT = 8  # EWM weight of the volume-surge memory
 P_SURGE_LEVEL = 9  # surge memory that confirms a move by volume
 P_FLOOR = 10  # the residual's volatility never falls below this multiple of the relative tick size
@@ -347,8 +347,6 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             c_sell = _cusum_nb(c_sell, -max(z, -clip) * amplify - k1, h1, cap1, restart)
             c_pump = _cusum_nb(c_pump, min(z, clip) * amplify - k2, h2, cap2, restart)
             runup = max(runup * runup_decay, c_pump)
-            crash = max(c_crash * (1.0 / h0), c_sell * (1.0 / h1))
-            crash_memory = max(crash_memory * runup_decay, crash if crash > 1.0 else 0.0)
     last = float(price)
 
     # persistent order imbalance: two-sided CUSUM on the deviation over its long-run scale
@@ -395,6 +393,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     )
     best = 0
     score = max(g[0], g[1])
+    crash_memory = max(crash_memory * runup_decay, score if score > 1.0 else 0.0)  # a crash alarm, remembered
     if g[2] > score:
         best, score = 1, g[2]
     if g[3] > score:
@@ -409,7 +408,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             # after the price family: a fall that is fast (the crash statistic's score, not the
             # sell-off's, at least naming_share) or volume-confirmed (surge memory at least
             # surge_level), a rise that is volume-confirmed; a slow divergence on normal volume
-            # stays coordinated, whichever way it goes
+            # stays coordinated, whichever way it goes (but see the rebound below)
             confirmed = surge >= surge_level
             if c_down >= c_up:
                 if confirmed or g[0] >= share:

@@ -133,8 +133,8 @@ class ManipulationDetector:
     runup_halflife : float, default 100
         Half-life of the run-up memory and of the crash memory.
     runup_share : float, default 0.5
-        A flagged fall while the run-up memory is at least this share of the pump threshold is
-        named ``"pump_and_dump"`` (the dump); a flagged rise while the crash memory (the larger
+        A flagged fall while the run-up memory is at least this share (> 0) of the pump threshold
+        is named ``"pump_and_dump"`` (the dump); a flagged rise while the crash memory (the larger
         score of the two crash statistics during a crash alarm) is at least this share is named
         ``"flash_crash"`` (its rebound).
     naming_share : float, default 0.25
@@ -203,7 +203,7 @@ class ManipulationDetector:
             "clip": _positive(clip, "clip"),
             "volume_weight": _non_negative(volume_weight, "volume_weight"),
             "runup_halflife": _positive(runup_halflife, "runup_halflife"),
-            "runup_share": _non_negative(runup_share, "runup_share"),
+            "runup_share": _positive(runup_share, "runup_share"),
             "naming_share": _non_negative(naming_share, "naming_share"),
             "surge_halflife": _positive(surge_halflife, "surge_halflife"),
             "surge_level": _non_negative(surge_level, "surge_level"),

@@ -16,13 +16,15 @@ KAPPA = math.sqrt(math.pi / 2)
 
 
 def stream(n=600, seed=3, grid=0.0):
-    """Ticks with a fall and its rebound, a spoofing spell and missing observations; prices on a
-    grid when given."""
+    """Ticks with a slow fall away from the related asset, a fall of both and the asset's rebound, a
+    spoofing spell and missing observations; prices on a grid when given."""
     rng = np.random.default_rng(seed)
     r = 0.001 * rng.standard_t(5, n)
     r[400:405] -= 0.004  # a fall, to make the statistics move
-    r[405:420] += 0.0016  # and its rebound
-    prices = 100 * np.exp(np.cumsum(r))
+    own = np.zeros(n)  # the asset's own moves, which the related asset does not follow
+    own[300:340] = -0.0006
+    own[405:420] = 0.0016
+    prices = 100 * np.exp(np.cumsum(r + own))
     if grid:
         prices = np.round(prices / grid) * grid
     volumes = rng.lognormal(5, 0.4, n)
@@ -115,8 +117,6 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 c[1] = cusum(c[1], min(-z, p["clip"]) * a - kk[1], 1)
                 c[2] = cusum(c[2], min(z, p["clip"]) * a - kk[2], 2)
                 runup = max(runup * p["runup_decay"], c[2])
-                crash = max(c[0] / h[0], c[1] / h[1])  # a crash alarm's score, remembered
-                crash_memory = max(crash_memory * p["runup_decay"], crash if crash > 1 else 0.0)
         last = prices[t]
         if not math.isnan(imbalance[t]):
             w = imb.push(imbalance[t])
@@ -157,6 +157,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
             last_ref = reference[t]
         gs = [c[0] / h[0], c[1] / h[1], c[2] / h[2], max(c[3], c[4]) / h[3], max(c[5], c[6]) / h[4]]
         fs = [max(gs[0], gs[1]), gs[2], gs[3], gs[4]]  # per family: flash_crash has two statistics
+        crash_memory = max(crash_memory * p["runup_decay"], fs[0] if fs[0] > 1 else 0.0)  # a crash alarm
         best = int(np.argmax(fs))
         code = -1
         if fs[best] > 1:
@@ -196,10 +197,19 @@ def test_kernel_matches_plain_python_reference(grid):
     assert (codes >= 0).any() and (codes == -1).any()  # the stream exercises both branches
     if not grid:  # on the coarse grid the fall is a tick or two per tick: not flagged
         assert (stat_scores.argmax(axis=1)[codes == 0] == 1).any()  # the sell-off flags the fall
-        rebound = codes[406:425] >= 0
-        assert rebound.any() and (codes[406:425][rebound] == 0).all()  # its rebound keeps the name
+        slow = codes[300:360] == 3  # the slow fall is named coordinated, though the sell-off is past naming_share
+        assert (stat_scores[300:360][slow, 1] >= PARAMS["naming_share"]).any()
+        rebound = codes[406:425] >= 0  # the rebound, flagged by the divergence, keeps the crash's name
+        assert rebound.any() and (codes[406:425][rebound] == 0).all()
+        assert (stat_scores[406:425][rebound].argmax(axis=1) == 4).any()
     h, kk = PARAMS["thresholds"][3], PARAMS["drifts"][3]
     assert stat_scores[:, 3].max() == pytest.approx((h + PARAMS["hold"] * kk) / h)  # and the spoofing cap binds
+
+
+def test_the_statistics_tuple_covers_the_streaming_slots():
+    # _store_nb writes back _N_STATE values from the tuple _load_nb reads: a mismatch would not be
+    # bounds-checked
+    assert len(k._load_nb(k.new_state(**PARAMS))) == k._N_STATE == k.S_STAT_SCORE - k.S_N
 
 
 def test_batch_equals_single_steps_bit_for_bit():

@@ -383,7 +383,7 @@ def test_typed_errors_and_the_state_is_kept(calibrated):
     "kwargs",
     [dict(halflife=0), dict(fast_halflife=0), dict(warmup=1.5), dict(hold=0), dict(restart=1.5),
      dict(restart=float("nan")), dict(thresholds={"nope": 1.0}), dict(drifts={"spoofing": -1}),
-     dict(drifts={"sell_off": 0})],
+     dict(drifts={"sell_off": 0}), dict(runup_share=0)],
 )
 def test_bad_parameters_raise_config_error(kwargs):
     with pytest.raises(ConfigError):
@@ -393,6 +393,10 @@ def test_bad_parameters_raise_config_error(kwargs):
 def test_restore_refuses_other_documents():
     with pytest.raises(ConfigError, match="schema"):
         ManipulationDetector.restore({"schema": "antifragile.limits/1"})
+    document = ManipulationDetector().to_dict()
+    document["state"] = document["state"][:-1]  # a state saved with another slot layout
+    with pytest.raises(ConfigError, match=f"{kernel.N_SLOTS} numbers"):
+        ManipulationDetector.restore(document)
 
 
 def first_alarm_names(detector, normal, family, seeds=(3, 4, 5), mirror=False):
