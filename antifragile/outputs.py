@@ -58,6 +58,11 @@ def _live_guard(result: RunResult) -> dict:
     }
 
 
+def _percent(frame: pd.DataFrame, columns: list) -> pd.DataFrame:
+    """``frame`` with the shares in ``columns`` written as whole percentages (n/a where undefined)."""
+    return frame.assign(**{name: frame[name].map(lambda v: "n/a" if np.isnan(v) else f"{v:.0%}") for name in columns})
+
+
 def _live_guard_blocks(guard: dict, n_days: int, n_paths: int) -> list:
     alarms = guard["daily_alarms"]
     listed = ", ".join(f"{day:%Y-%m-%d} ({row.family})" for day, row in alarms.iterrows())
@@ -69,7 +74,8 @@ def _live_guard_blocks(guard: dict, n_days: int, n_paths: int) -> list:
                   "the attack and 20 ticks, the median delay of the first flag (ticks, i.e. seconds of market "
                   "time), the share whose first flag names the family, and the flagged normal ticks per 10,000 "
                   "outside the attacks (the ticks right after an attack included)."),
-        Table(guard["detection"].set_axis([f"{family}, {severity}" for family, severity in guard["detection"].index])
+        Table(_percent(guard["detection"], ["detected", "named_ok"])
+              .set_axis([f"{family}, {severity}" for family, severity in guard["detection"].index])
               .rename_axis("attack")),
         Paragraph(f"A daily detector (`antifragile.evaluation.daily_detector`, price channel only) calibrated "
                   f"on the {n_paths} base paths to flag {DAILY_RATE:.1%} of normal days raises {len(alarms)} "
