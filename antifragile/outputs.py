@@ -60,7 +60,10 @@ def _live_guard(result: RunResult) -> dict:
 
 def _percent(frame: pd.DataFrame, columns: list) -> pd.DataFrame:
     """``frame`` with the shares in ``columns`` written as whole percentages (n/a where undefined)."""
-    return frame.assign(**{name: frame[name].map(lambda v: "n/a" if np.isnan(v) else f"{v:.0%}") for name in columns})
+    def percent(share: float) -> str:
+        return "n/a" if np.isnan(share) else f"{share:.0%}"
+
+    return frame.assign(**{name: frame[name].map(percent) for name in columns})
 
 
 def _live_guard_blocks(guard: dict, n_days: int, n_paths: int) -> list:
