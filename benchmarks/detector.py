@@ -189,6 +189,14 @@ def detect_all_channels(detector, s, i):
     return detector.reset().detect(s.prices[i], s.volumes[i], s.imbalance[i], s.reference[i])
 
 
+def normal_flag_rates(detector, s, warm) -> tuple[float, float, int]:
+    """``detector`` on every normal stream of ``s`` (:func:`detect_all_channels`), after its first ``warm``
+    ticks: the flagged-tick rate, the alarm onsets per 10,000 ticks and the number of live ticks."""
+    flags = [detect_all_channels(detector, s, i)["flag"].to_numpy()[warm:] for i in range(s.prices.shape[0])]
+    live = sum(f.size for f in flags)
+    return sum(int(f.sum()) for f in flags) / live, 1e4 * sum(int(alarm_onsets(f).sum()) for f in flags) / live, live
+
+
 def noisy_book_lines(args, streams, detector, warm) -> None:
     """False alarms and spoofs caught on ``streams`` with their imbalance replaced by :func:`noisy_book`,
     with the default and the calibrated ``detector``: a line each."""
@@ -196,13 +204,11 @@ def noisy_book_lines(args, streams, detector, warm) -> None:
     noisy = replace(streams, imbalance=noisy_book(streams.imbalance.shape, args.seed))
     spoofed = [inject_attack(noisy, "spoofing", severity, rng=[args.seed, 2]) for severity in ("medium", "high")]
     for name, model in (("defaults", ManipulationDetector()), ("calibrated", detector)):
-        flags = [detect_all_channels(model, noisy, i)["flag"].to_numpy()[warm:] for i in range(n_streams)]
-        n_events = sum(alarm_onsets(f).sum() for f in flags)
-        flags = np.concatenate(flags)
+        flagged, alarms, _ = normal_flag_rates(model, noisy, warm)
         caught = [score_attacks([detect_all_channels(model, s, i) for i in range(n_streams)], s, grace=GRACE,
                                 warmup=warm)["detected"] for s in spoofed]
         print(f"persistent, noisy order book (AR(0.95) + noise), {n_streams} x {n_ticks:,} ticks, {name}: flagged-tick "
-              f"rate {flags.mean():.2e}, {1e4 * n_events / flags.size:.2f} false alarms per 10,000 ticks; spoofing "
+              f"rate {flagged:.2e}, {alarms:.2f} false alarms per 10,000 ticks; spoofing "
               f"medium / high detected {caught[0]:.0%} / {caught[1]:.0%}")
 
 
@@ -218,31 +224,21 @@ def quality(args) -> None:
     detector = ManipulationDetector().calibrate(prices=cal.prices, volumes=cal.volumes, imbalance=cal.imbalance,
                                                 reference=cal.reference, false_alarm_rate=args.rate)
 
-    normal_frames = [detect_all_channels(detector, normal, i) for i in range(args.test_streams)]
-    flags = np.concatenate([f["flag"].to_numpy()[warm:] for f in normal_frames])
-    n_events = sum(alarm_onsets(f["flag"].to_numpy()[warm:]).sum() for f in normal_frames)
+    flagged, alarms, live = normal_flag_rates(detector, normal, warm)
     print("\n## 3. Detection quality (simulated 1-second ticks, daily vol drawn from the real S&P 500)")
     print(f"calibrated on {args.cal_streams} x {n_ticks} normal ticks at false_alarm_rate={args.rate:g} "
           f"(achieved in sample {detector.calibration_['achieved_rate']:.2e}); thresholds "
           + ", ".join(f"{k} {v:.1f}" for k, v in detector.thresholds.items()))
-    print(f"fresh normal streams, {flags.size:,} live ticks: flagged-tick rate {flags.mean():.2e}, "
-          f"{1e4 * n_events / flags.size:.2f} false alarms per 10,000 ticks")
-    default_events = sum(
-        alarm_onsets(ManipulationDetector().detect(normal.prices[i], normal.volumes[i], normal.imbalance[i],
-                                             normal.reference[i])["flag"].to_numpy()[warm:]).sum()
-        for i in range(args.test_streams)
-    )
-    print(f"the uncalibrated defaults on the same streams: {1e4 * default_events / flags.size:.2f} false alarms "
-          "per 10,000 ticks")
+    print(f"fresh normal streams, {live:,} live ticks: flagged-tick rate {flagged:.2e}, "
+          f"{alarms:.2f} false alarms per 10,000 ticks")
+    _, default_alarms, _ = normal_flag_rates(ManipulationDetector(), normal, warm)
+    print(f"the uncalibrated defaults on the same streams: {default_alarms:.2f} false alarms per 10,000 ticks")
     grid = simulate_ticks(real_daily_vols(rng, args.test_streams), n_ticks, tick_size=0.01, rng=rng)
     zeros = np.mean(np.diff(grid.prices, axis=1) == 0)
     for name, floor in (("defaults", 0.5), ("without the tick floor", 0.0)):
-        model = ManipulationDetector(tick_floor=floor)
-        grid_flags = [detect_all_channels(model, grid, i)["flag"].to_numpy()[warm:] for i in range(args.test_streams)]
-        n_grid_events = sum(alarm_onsets(f).sum() for f in grid_flags)
+        grid_flagged, grid_alarms, _ = normal_flag_rates(ManipulationDetector(tick_floor=floor), grid, warm)
         print(f"prices on a one-cent grid ({zeros:.0%} zero returns), {name}: flagged-tick rate "
-              f"{np.concatenate(grid_flags).mean():.2e}, {1e4 * n_grid_events / flags.size:.2f} "
-              "false alarms per 10,000 ticks")
+              f"{grid_flagged:.2e}, {grid_alarms:.2f} false alarms per 10,000 ticks")
     long = simulate_ticks(real_daily_vols(np.random.default_rng([args.seed, 3]), args.long_streams), LONG_TICKS,
                           rng=[args.seed, 4])
     for streams in (normal, long):
@@ -269,7 +265,7 @@ def quality(args) -> None:
         "pyod ECOD": ecod.decision_function,
         "river HalfSpaceTrees": hst_scores,
     }
-    rate = max(flags.mean(), 1.0 / flags.size)
+    rate = max(flagged, 1.0 / live)
     peer_thresholds = {}
     for name, score in peers.items():
         normal_scores = np.concatenate([score(peer_features(normal, i))[warm:] for i in range(peer_n)])
@@ -336,15 +332,10 @@ def operating_points(args, cal, normal, attacks, warm, calibrated) -> None:
             false_alarm_rate=rate,
         )
 
-        def frames(s):
-            return [detect_all_channels(detector, s, i) for i in range(args.test_streams)]
-
-        flags = [f["flag"].to_numpy()[warm:] for f in frames(normal)]
-        events = sum(alarm_onsets(f).sum() for f in flags)
-        live = sum(f.size for f in flags)
-        detected = [score_attacks(frames(attacks[key]), attacks[key], grace=GRACE, warmup=warm)["detected"]
-                    for key in strong]
-        print(f"{rate:>8.0e}{1e4 * events / live:>8.2f}{np.concatenate(flags).mean():>10.1e}"
+        flagged, alarms, _ = normal_flag_rates(detector, normal, warm)
+        detected = [score_attacks([detect_all_channels(detector, attacks[key], i) for i in range(args.test_streams)],
+                                  attacks[key], grace=GRACE, warmup=warm)["detected"] for key in strong]
+        print(f"{rate:>8.0e}{alarms:>8.2f}{flagged:>10.1e}"
               + "".join(f"{d:>11.0%}" for d in detected))
 
 
