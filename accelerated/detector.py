@@ -49,9 +49,9 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
   sees a slowly wandering imbalance under tick-by-tick noise (AR(1) plus noise), where ``phi`` is
   small. Both are EWMs over the ticks with ``|w| <= PERSISTENCE_Z`` (so an attack's deviations
   cannot raise them), ``PERSISTENCE_SLOWDOWN`` times slower than the baselines, start from
-  ``PHI_PRIOR`` worth ``PHI_PRIOR_COUNT`` ticks, and allow at most
-  ``LONG_RUN_MAX``: an imbalance that is persistent by nature, as order books are, does not look
-  like spoofing,
+  ``PHI_PRIOR`` worth ``PHI_PRIOR_COUNT`` ticks, and allow at most ``LONG_RUN_MAX``; the smoothed
+  variance is inflated while they are still learning (``LEARNING_INFLATION``): an imbalance that
+  is persistent by nature, as order books are, does not look like spoofing,
 - ``coordinated``: two-sided CUSUM on ``d``.
 
 Each statistic is capped at its threshold + ``hold`` times its allowance: once the evidence stops,
@@ -178,6 +178,12 @@ PERSISTENCE_SLOWDOWN = 0.1
 """The persistence EWMs run at this share of the baseline weight: the smoothed deviation has about
 one independent value per 1 / SMOOTH ticks, too few in a baseline half-life to measure its variance
 (at the baseline weight, AR(0.95) plus noise was flagged five times as often)."""
+LEARNING_INFLATION = 10.0
+"""While the persistence EWMs are still running means (weight ``w`` above its final ``slow``, the
+first ~7,000 imbalance observations), the smoothed variance is multiplied by ``1 + LEARNING_INFLATION
+* (w - slow) / SMOOTH`` (x1.4 after 1,000 observations, x1.1 after 3,000): it then rests on about
+``SMOOTH / w`` independent smoothed values, so a fresh detector errs toward a persistent, noisy book.
+The lag-1 estimate of ``phi`` is not inflated: it is sharp after a few hundred ticks."""
 _TINY = 1e-300
 
 
@@ -352,12 +358,14 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     # persistent order imbalance: two-sided CUSUM on the deviation over its long-run scale
     if not np.isnan(imbalance):
         n_imb, imb_mean, imb_scale, wz = _baseline_nb(imbalance, n_imb, imb_mean, imb_scale, base, clip)
+        slow = PERSISTENCE_SLOWDOWN * base
+        w = _weight_nb(slow, n_imb - 1.0 + PHI_PRIOR_COUNT)  # the persistence EWMs' weight, >= slow
         if n_imb > warmup:  # warmup >= 1, so never on the first observation
-            x = wz / math.sqrt(_long_run_ratio_nb(imb_var, imb_cov, imb_smooth_var))
+            learning = 1.0 + LEARNING_INFLATION / SMOOTH * (w - slow)
+            x = wz / math.sqrt(_long_run_ratio_nb(imb_var, imb_cov, imb_smooth_var * learning))
             c_spoof_up = _cusum_nb(c_spoof_up, x - k3, h3, cap3, restart)
             c_spoof_down = _cusum_nb(c_spoof_down, -x - k3, h3, cap3, restart)
         if n_imb > 1.0 and abs(wz) <= PERSISTENCE_Z:
-            w = _weight_nb(PERSISTENCE_SLOWDOWN * base, n_imb - 1.0 + PHI_PRIOR_COUNT)
             imb_var += w * (wz * wz - imb_var)
             imb_cov += w * (wz * imb_prev - imb_cov)
             imb_smooth += SMOOTH * (wz - imb_smooth)

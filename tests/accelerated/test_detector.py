@@ -28,7 +28,7 @@ def stream(n=600, seed=3, grid=0.0):
     if grid:
         prices = np.round(prices / grid) * grid
     volumes = rng.lognormal(5, 0.4, n)
-    imbalance = np.tanh(0.3 * rng.standard_normal(n))
+    imbalance = np.tanh(0.1 * rng.standard_normal(n))
     imbalance[200:260] = 0.9
     reference = 50 * np.exp(np.cumsum(0.8 * r + 0.0006 * rng.standard_normal(n)))
     imbalance[::37] = np.nan  # missing observations
@@ -120,18 +120,20 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
         last = prices[t]
         if not math.isnan(imbalance[t]):
             w = imb.push(imbalance[t])
+            count = imb.n - 1 + k.PHI_PRIOR_COUNT
+            slow = k.PERSISTENCE_SLOWDOWN * p["alpha_base"]
+            wgt = slow if count * slow >= 1 else 1.0 / count
             if imb.n > warm:
                 phi = min(max(imb_cov / imb_var, 0.0), k.PHI_MAX)
-                # the smoothed deviation's variance is lam / (2 - lam) of the deviation's when independent
+                # the smoothed deviation's variance is lam / (2 - lam) of the deviation's when independent;
+                # while it rests on few smoothed values (wgt above slow), it is inflated
                 lam = 1 - k.PHI_MAX
-                ratio = min(max((1 + phi) / (1 - phi), smooth_var / imb_var * (2 - lam) / lam), ratio_max)
+                smoothed = smooth_var * (1 + k.LEARNING_INFLATION * (wgt - slow) / lam)
+                ratio = min(max((1 + phi) / (1 - phi), smoothed / imb_var * (2 - lam) / lam), ratio_max)
                 x = w / math.sqrt(ratio)  # over the long-run standard deviation
                 c[3] = cusum(c[3], x - kk[3], 3)
                 c[4] = cusum(c[4], -x - kk[3], 3)
             if imb.n > 1 and abs(w) <= k.PERSISTENCE_Z:
-                count = imb.n - 1 + k.PHI_PRIOR_COUNT
-                slow = k.PERSISTENCE_SLOWDOWN * p["alpha_base"]
-                wgt = slow if count * slow >= 1 else 1.0 / count
                 imb_var += wgt * (w * w - imb_var)
                 imb_cov += wgt * (w * imb_prev - imb_cov)
                 smooth += (1 - k.PHI_MAX) * (w - smooth)

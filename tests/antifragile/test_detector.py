@@ -191,7 +191,8 @@ def test_a_slowly_wandering_imbalance_under_tick_noise_is_not_spoofing():
     alone, the spoofing statistic raised 38 alarms per 10,000 ticks here and flagged 7.8 % of the
     ticks; the smoothed-deviation estimate of the long-run variance brought that down to 2.0 and 0.28 %,
     restarting an ended alarm at half its threshold to 1.4 and 0.24 %, with slower persistence EWMs
-    1.4 and 0.29 %."""
+    1.4 and 0.29 %, inflating the smoothed variance while it is learned (these streams are all
+    learning) 0.5 and 0.07 %."""
     rng = np.random.default_rng(17)
     n_streams, n_ticks = 40, 4000
     slow = np.zeros((n_streams, n_ticks))
@@ -202,8 +203,8 @@ def test_a_slowly_wandering_imbalance_under_tick_noise_is_not_spoofing():
     fresh = simulate_ticks(np.full(n_streams, 0.012), n_ticks, rng=18)
     flags = [ManipulationDetector().detect(fresh.prices[i], fresh.volumes[i], imbalance[i])["flag"].to_numpy()
              for i in range(n_streams)]
-    assert alarms_per_10000(flags) <= 3.0
-    assert np.concatenate([f[500:] for f in flags]).mean() <= 0.01
+    assert alarms_per_10000(flags) <= 1.0
+    assert np.concatenate([f[500:] for f in flags]).mean() <= 0.002
 
 
 def test_an_alarm_that_ends_does_not_flicker_back():
