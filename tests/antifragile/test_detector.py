@@ -113,6 +113,20 @@ def test_a_short_calibration_extrapolates_the_tails():
     assert np.concatenate(flags).mean() <= 3e-4
 
 
+def test_short_data_does_not_lower_the_spoofing_threshold():
+    """2,000 ticks show the imbalance statistic while the book's persistence is still learned (its
+    long-run variance inflated): this stream's data set the spoofing threshold at 6.9, and fresh
+    normal streams were flagged at 45 times the rate asked for; kept at the default, 2.9 times."""
+    short = simulate_ticks([0.012], 2000, rng=[10, 2000])
+    detector = ManipulationDetector().calibrate(**{name: getattr(short, name)[0] for name in (
+        "prices", "volumes", "imbalance", "reference")}, false_alarm_rate=1e-4)
+    assert detector.calibration_["tails_extrapolated"]
+    assert detector.thresholds["spoofing"] == DEFAULT_THRESHOLDS["spoofing"]
+    fresh = simulate_ticks(np.full(20, 0.012), 5000, rng=999)
+    flags = [detector.reset().detect(*channels(fresh, i))["flag"].to_numpy()[101:] for i in range(20)]
+    assert np.concatenate(flags).mean() <= 5e-4
+
+
 @pytest.mark.parametrize("family", list(ATTACK_SIZES))
 def test_medium_attacks_are_detected(calibrated, normal, family):
     attacked = inject_attack(normal, family, "medium", rng=3)
