@@ -32,8 +32,11 @@ def calibrated(normal):
     )
 
 
+CHANNELS = ("prices", "volumes", "imbalance", "reference")
+
+
 def channels(streams, i):
-    return streams.prices[i], streams.volumes[i], streams.imbalance[i], streams.reference[i]
+    return tuple(getattr(streams, name)[i] for name in CHANNELS)
 
 
 def test_update_and_detect_give_identical_numbers(calibrated, normal):
@@ -101,30 +104,34 @@ def test_tail_thresholds_recover_an_exponential_quantile():
     assert median == pytest.approx(3.0 + 2.0 * math.log(2.0), rel=0.03)
 
 
+def short_calibration(n_ticks, rng):
+    """The defaults calibrated at 1e-4 on one normal stream of ``n_ticks``, every channel observed."""
+    short = simulate_ticks([0.012], n_ticks, rng=rng)
+    return ManipulationDetector().calibrate(**dict(zip(CHANNELS, channels(short, 0))), false_alarm_rate=1e-4)
+
+
+def fresh_flagged_share(detector, n_streams, rng):
+    """The share of ticks ``detector`` flags on fresh normal streams of 5,000 ticks, after warm-up."""
+    fresh = simulate_ticks(np.full(n_streams, 0.012), 5000, rng=rng)
+    return np.concatenate([detector.reset().detect(*channels(fresh, i))["flag"].to_numpy()[101:]
+                           for i in range(n_streams)]).mean()
+
+
 def test_a_short_calibration_extrapolates_the_tails():
     """5,000 ticks cannot show a 1e-4 quantile: thresholds set by the data alone flag 27 times that
     rate of fresh normal ticks here (0.27 %); raised to the fitted exponential tails, 1.2 times."""
-    short = simulate_ticks([0.012], 5000, rng=21)
-    detector = ManipulationDetector().calibrate(**{name: getattr(short, name)[0] for name in (
-        "prices", "volumes", "imbalance", "reference")}, false_alarm_rate=1e-4)
+    detector = short_calibration(5000, rng=21)
     assert detector.calibration_["tails_extrapolated"]
-    fresh = simulate_ticks(np.full(30, 0.012), 5000, rng=22)
-    flags = [detector.reset().detect(*channels(fresh, i))["flag"].to_numpy()[101:] for i in range(30)]
-    assert np.concatenate(flags).mean() <= 3e-4
+    assert fresh_flagged_share(detector, 30, rng=22) <= 3e-4
 
 
 def test_short_data_does_not_lower_the_spoofing_threshold():
     """2,000 ticks show the imbalance statistic while the book's persistence is still learned (its
     long-run variance inflated): this stream's data set the spoofing threshold at 6.9, and fresh
     normal streams were flagged at 45 times the rate asked for; kept at the default, 2.9 times."""
-    short = simulate_ticks([0.012], 2000, rng=[10, 2000])
-    detector = ManipulationDetector().calibrate(**{name: getattr(short, name)[0] for name in (
-        "prices", "volumes", "imbalance", "reference")}, false_alarm_rate=1e-4)
-    assert detector.calibration_["tails_extrapolated"]
+    detector = short_calibration(2000, rng=[10, 2000])
     assert detector.thresholds["spoofing"] == DEFAULT_THRESHOLDS["spoofing"]
-    fresh = simulate_ticks(np.full(20, 0.012), 5000, rng=999)
-    flags = [detector.reset().detect(*channels(fresh, i))["flag"].to_numpy()[101:] for i in range(20)]
-    assert np.concatenate(flags).mean() <= 5e-4
+    assert fresh_flagged_share(detector, 20, rng=999) <= 5e-4
 
 
 @pytest.mark.parametrize("family", list(ATTACK_SIZES))
