@@ -13,5 +13,6 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "antifragile.breaker": ("BreakerDecision", "BreakerEvent", "CircuitBreaker"),
     "antifragile.config": ("RunConfig",),
     "antifragile.detector": ("ManipulationDetector", "TickResult"),
+    "gametheory.errors": ("ConfigError", "MarketDataError"),
 })
 __all__.append("__version__")

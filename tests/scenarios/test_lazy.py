@@ -23,7 +23,7 @@ def test_an_unknown_name_raises_attribute_error():
 
 def test_the_detector_imports_without_the_heavy_dependencies():
     code = (
-        "import sys; from antifragile import ManipulationDetector; from gametheory.errors import ConfigError; "
+        "import sys; from antifragile import ConfigError, ManipulationDetector, MarketDataError; "
         "print(sorted(m for m in ('arch', 'cvxpy', 'nashpy', 'torch', 'scipy.optimize') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
