@@ -172,7 +172,8 @@ class ManipulationDetector:
     Attributes
     ----------
     calibration_ : dict or None
-        After :meth:`calibrate`: requested and achieved false-alarm rate, ticks used, thresholds.
+        After :meth:`calibrate`: requested and achieved false-alarm rate (the achieved one on the
+        calibration data itself), ticks used, thresholds.
     """
 
     def __init__(
