@@ -54,6 +54,13 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
   is persistent by nature, as order books are, does not look like spoofing,
 - ``coordinated``: two-sided CUSUM on ``d``.
 
+The drift statistics (sell-off, pump-and-dump, coordinated) take each move's ``z`` (``d``) times
+``sqrt((1 - rho) / (1 + rho))``, ``rho`` the lag-1 autocorrelation of the moves (EWMs over the
+moves with ``|z| <= BOUNCE_Z``, from independent moves worth ``BOUNCE_PRIOR_COUNT``) clamped to
+[``BOUNCE_MIN``, 0] and refreshed every ``BOUNCE_REFRESH`` moves: under bid-ask bounce or on a coarse price grid consecutive moves partly cancel,
+so a run of normal moves wanders less than independent moves would and a drift stands out more
+against it. The crash statistic, which reads single jumps, takes ``z`` as it is.
+
 Each statistic is capped at its threshold + ``hold`` times its allowance: once the evidence stops,
 an alarm ends within about ``hold`` ticks instead of lasting while a far larger statistic drains.
 When an alarm ends, the statistic restarts at most at ``restart`` times its threshold (the head
@@ -151,11 +158,17 @@ S_IMB_SMOOTH = 55  # EWM (weight SMOOTH) of the standardised imbalance deviation
 S_IMB_SMOOTH_VAR = 56  # EWM of its square
 S_N_MOVES = 57  # prices seen that differ from the previous one
 S_CRASH = 58  # decaying memory of the larger crash score (flash crash, sell-off) while flagged
-S_STAT_SCORE = 59  # 5 slots: statistic / threshold per statistic, after the last tick
-S_SCORE = 64
-S_CODE = 65
-N_SLOTS = 66
-_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_CRASH
+S_R_VAR = 59  # EWM of the squared standardised move (moves with |z| <= BOUNCE_Z)
+S_R_COV = 60  # EWM of its product with the previous move's
+S_D_VAR = 61  # the same two for the residual against the related asset
+S_D_COV = 62
+S_R_DRIFT = 63  # the drift factor of the returns, refreshed every BOUNCE_REFRESH moves
+S_D_DRIFT = 64  # ... and of the residual
+S_STAT_SCORE = 65  # 5 slots: statistic / threshold per statistic, after the last tick
+S_SCORE = 70
+S_CODE = 71
+N_SLOTS = 72
+_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_D_DRIFT
 
 KAPPA = math.sqrt(math.pi / 2.0)
 """Standard deviation over mean absolute deviation of a normal variable: ``KAPPA * scale``
@@ -178,6 +191,12 @@ PERSISTENCE_SLOWDOWN = 0.1
 """The persistence EWMs run at this share of the baseline weight: the smoothed deviation has about
 one independent value per 1 / SMOOTH ticks, too few in a baseline half-life to measure its variance
 (at the baseline weight, AR(0.95) plus noise was flagged five times as often)."""
+BOUNCE_Z = 4.0
+"""Only moves within this many standard deviations update the autocorrelation of the moves, so
+jumps and an attack's own moves hardly shift it."""
+BOUNCE_MIN = -0.5  # the most negative lag-1 autocorrelation of the moves allowed for ...
+BOUNCE_PRIOR_COUNT = 50.0  # ... starting from independent moves, worth this many
+BOUNCE_REFRESH = 8  # moves between refreshes of the drift factor
 LEARNING_INFLATION = 10.0
 """While the persistence EWMs are still running means (weight ``w`` above its final ``slow``, the
 first ~7,000 imbalance observations), the smoothed variance is multiplied by ``1 + LEARNING_INFLATION
@@ -256,6 +275,23 @@ def _two_speed_nb(x, last_x, count, scale, change, weight, fast, clip, floor):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _bounce_nb(z, last_z, count, var, cov, drift, weight):
+    """The ``count``-th standardised move ``z`` (``last_z``, the previous one on the same scale) into
+    the EWM variance and lag-1 covariance of the moves with ``|z| <= BOUNCE_Z``; every
+    ``BOUNCE_REFRESH`` moves the drift factor becomes ``sqrt((1 - rho) / (1 + rho))``, ``rho`` their
+    lag-1 autocorrelation clamped to [BOUNCE_MIN, 0] (it moves slowly; a division and a square root
+    on every move cost a third of the batch throughput). Returns the new variance, covariance and
+    drift factor."""
+    if abs(z) <= BOUNCE_Z:
+        var += weight * (z * z - var)
+        cov += weight * (z * last_z - cov)
+    if int(count) % BOUNCE_REFRESH == 0:
+        c = min(max(cov, BOUNCE_MIN * var), 0.0)
+        drift = math.sqrt((var - c) / (var + c))
+    return var, cov, drift
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _cusum_nb(c, step, h, cap, restart):
     """One CUSUM step: ``c + step`` kept in [0, cap]; when that ends an alarm (``c`` was above the
     threshold ``h`` and the new value is not), the statistic restarts at most at ``restart * h``."""
@@ -294,13 +330,14 @@ def _params_nb(s):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _load_nb(s):
-    """The streaming statistics (slots S_N .. S_CRASH) as a tuple, to be kept in registers."""
+    """The streaming statistics (slots S_N .. S_D_DRIFT) as a tuple, to be kept in registers."""
     return (
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
         s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
         s[S_N + 22], s[S_N + 23], s[S_N + 24], s[S_N + 25], s[S_N + 26], s[S_N + 27], s[S_N + 28], s[S_N + 29],
-        s[S_N + 30], s[S_N + 31], s[S_N + 32], s[S_N + 33], s[S_N + 34],
+        s[S_N + 30], s[S_N + 31], s[S_N + 32], s[S_N + 33], s[S_N + 34], s[S_N + 35], s[S_N + 36],
+        s[S_N + 37], s[S_N + 38], s[S_N + 39], s[S_N + 40],
     )
 
 
@@ -327,7 +364,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     cap0, cap1, cap2, cap3, cap4, restart = p[22:]
     (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
      d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
-     imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory) = st
+     imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory, r_var, r_cov,
+     d_var, d_cov, r_drift, d_drift) = st
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
     n_vol, v_mean, v_scale, vz = _baseline_nb(volume, n_vol, v_mean, v_scale, base, clip)
@@ -339,19 +377,22 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     has_return = last > 0.0  # not on the first tick, nor on the first after a break (``last`` 0)
     if has_return:
         r = price / last - 1.0
-        z = 0.0
+        z = zd = 0.0
         if r != 0.0:
             n_moves += 1.0
             tick = min(tick, abs(r))
             z, scale, r_change = _two_speed_nb(r, last_r, n_moves, scale, r_change, _weight_nb(alpha, n_moves), fast,
                                                clip, 0.0)
+            r_var, r_cov, r_drift = _bounce_nb(z, last_r * (z / r), n_moves, r_var, r_cov, r_drift,
+                                               _weight_nb(base, n_moves + BOUNCE_PRIOR_COUNT))
+            zd = z * r_drift
             last_r = r
         if n_moves > warmup:
             amplify = 1.0 + volume_weight * min(max(vz, 0.0), 4.0)
             c_crash = _cusum_nb(c_crash, -z * amplify - k0, h0, cap0, restart)
             # a run, up or down, is many moves, not one jump: each counts at most clip
-            c_sell = _cusum_nb(c_sell, -max(z, -clip) * amplify - k1, h1, cap1, restart)
-            c_pump = _cusum_nb(c_pump, min(z, clip) * amplify - k2, h2, cap2, restart)
+            c_sell = _cusum_nb(c_sell, -max(zd, -clip) * amplify - k1, h1, cap1, restart)
+            c_pump = _cusum_nb(c_pump, min(zd, clip) * amplify - k2, h2, cap2, restart)
             runup = max(runup * runup_decay, c_pump)
     last = float(price)
 
@@ -383,6 +424,10 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             beta = cov / ref_var if ref_var > _TINY else 0.0
             d = r - beta * r_ref
             dz, d_scale, d_change = _two_speed_nb(d, last_d, n_ref, d_scale, d_change, w, fast, clip, floor * tick)
+            if d != 0.0:
+                d_var, d_cov, d_drift = _bounce_nb(dz, last_d * (dz / d), n_ref, d_var, d_cov, d_drift,
+                                                   _weight_nb(base, n_ref + BOUNCE_PRIOR_COUNT))
+                dz *= d_drift
             last_d = d
             ref_var += w * (r_ref * r_ref - ref_var)
             cov += w * (r * r_ref - cov)
@@ -430,7 +475,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             code = 0  # a rise right after a crash: its rebound
     st = (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
           d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
-          imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory)
+          imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory, r_var, r_cov,
+          d_var, d_cov, r_drift, d_drift)
     return st, code, score, g
 
 
@@ -611,6 +657,8 @@ def new_state(
     s[S_LAST_REF] = np.nan
     s[S_IMB_VAR] = 1.0
     s[S_IMB_COV] = PHI_PRIOR
+    s[S_R_VAR] = s[S_D_VAR] = 1.0  # independent moves (the prior of the bounce estimate) ...
+    s[S_R_DRIFT] = s[S_D_DRIFT] = 1.0  # ... and their drift factor
     s[S_IMB_SMOOTH_VAR] = (1.0 + PHI_PRIOR) / (1.0 - PHI_PRIOR) / LONG_RUN_MAX  # the same prior, as a ratio
     s[S_TICK] = 1.0
     s[S_CODE] = NO_FLAG

@@ -81,6 +81,27 @@ class Change:
         self.last = value
 
 
+class Bounce:
+    """Lag-1 autocorrelation of standardised moves within BOUNCE_Z, from independent moves worth
+    BOUNCE_PRIOR_COUNT, clamped to [BOUNCE_MIN, 0]: the drift statistics' steps are scaled by
+    sqrt((1 - rho) / (1 + rho)), the moves' short-run over long-run standard deviation, refreshed
+    every BOUNCE_REFRESH moves."""
+
+    def __init__(self, alpha):
+        self.alpha, self.var, self.cov, self.factor = alpha, 1.0, 0.0, 1.0
+
+    def drift(self, z, last_z, count):
+        n = count + k.BOUNCE_PRIOR_COUNT
+        w = self.alpha if n * self.alpha >= 1 else 1.0 / n
+        if abs(z) <= k.BOUNCE_Z:
+            self.var += w * (z * z - self.var)
+            self.cov += w * (z * last_z - self.cov)
+        if count % k.BOUNCE_REFRESH == 0:
+            c = min(max(self.cov, k.BOUNCE_MIN * self.var), 0.0)
+            self.factor = math.sqrt((self.var - c) / (self.var + c))
+        return self.factor
+
+
 def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     """(codes, statistic scores) tick by tick, written independently of the kernel."""
     h, kk, warm = p["thresholds"], p["drifts"], p["warmup"]
@@ -92,6 +113,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     ret, vol = Ewm(p["alpha"], p["clip"], True), Ewm(p["alpha_base"], p["clip"])
     imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
     ret_change, res_change = Change(p["fast_alpha"], p["clip"]), Change(p["fast_alpha"], p["clip"])
+    ret_bounce, res_bounce = Bounce(p["alpha_base"]), Bounce(p["alpha_base"])
     imb_var, imb_cov, imb_prev = 1.0, k.PHI_PRIOR, 0.0  # the imbalance's persistence, from its prior
     ratio_max = (1 + k.PHI_MAX) / (1 - k.PHI_MAX)  # long-run over short-run variance, at most
     smooth, smooth_var = 0.0, (1 + k.PHI_PRIOR) / (1 - k.PHI_PRIOR) / ratio_max  # the same prior
@@ -105,17 +127,18 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
         r = 0.0
         if last is not None:
             r = prices[t] / last - 1
-            z = 0.0
+            z = zd = 0.0
             if r != 0:  # an unchanged price says nothing about the size of moves: volatility and warm-up count moves
                 tick = min(tick, abs(r))
                 fast = ret_change.sd
                 z = ret.push(r, floor=fast)
+                zd = z * ret_bounce.drift(z, ret_change.last * z / r, ret.n)  # the last move on this move's scale
                 ret_change.push(r, max(KAPPA * ret.scale, fast))
             if ret.n > warm:
                 a = 1 + p["volume_weight"] * min(max(vz, 0.0), 4.0)
                 c[0] = cusum(c[0], -z * a - kk[0], 0)
-                c[1] = cusum(c[1], min(-z, p["clip"]) * a - kk[1], 1)
-                c[2] = cusum(c[2], min(z, p["clip"]) * a - kk[2], 2)
+                c[1] = cusum(c[1], min(-zd, p["clip"]) * a - kk[1], 1)
+                c[2] = cusum(c[2], min(zd, p["clip"]) * a - kk[2], 2)
                 runup = max(runup * p["runup_decay"], c[2])
         last = prices[t]
         if not math.isnan(imbalance[t]):
@@ -149,8 +172,11 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 beta = cov / ref_var if ref_var > 1e-300 else 0.0
                 res.n = n_ref - 1  # the residual shares the reference channel's count
                 fast = res_change.sd
-                wd = res.push(r - beta * rr, floor=max(p["floor"] * tick, fast))
-                res_change.push(r - beta * rr, max(KAPPA * res.scale, fast))
+                d = r - beta * rr
+                wd = res.push(d, floor=max(p["floor"] * tick, fast))
+                if d != 0:
+                    wd *= res_bounce.drift(wd, res_change.last * wd / d, n_ref)
+                res_change.push(d, max(KAPPA * res.scale, fast))
                 ref_var += wgt * (rr * rr - ref_var)
                 cov += wgt * (r * rr - cov)
                 if n_ref > warm:
@@ -191,12 +217,14 @@ def run(arrays, state=None):
 @pytest.mark.parametrize("grid", [0.0, 0.3])  # 0.3 on a 100 price: 70 % zero returns, the residual's floor binds
 def test_kernel_matches_plain_python_reference(grid):
     arrays = stream(grid=grid)
-    _, (codes, scores, stat_scores) = run(arrays)
+    state, (codes, scores, stat_scores) = run(arrays)
     ref_codes, ref_scores = reference_scores(*arrays)
     assert_allclose(stat_scores, ref_scores, rtol=1e-9, atol=1e-12)
     assert_array_equal(codes, ref_codes)
     assert_allclose(scores, ref_scores.max(axis=1), rtol=1e-9, atol=1e-12)
     assert (codes >= 0).any() and (codes == -1).any()  # the stream exercises both branches
+    if grid:  # the grid's bounce: the drift statistics' correction is exercised
+        assert state[k.S_R_COV] / state[k.S_R_VAR] < -0.05 and state[k.S_D_COV] / state[k.S_D_VAR] < -0.2
     if not grid:  # on the coarse grid the fall is a tick or two per tick: not flagged
         assert (stat_scores.argmax(axis=1)[codes == 0] == 1).any()  # the sell-off flags the fall
         slow = codes[300:360] == 3  # the slow fall is named coordinated, though the sell-off is past naming_share
