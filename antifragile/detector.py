@@ -48,8 +48,9 @@ DEFAULT_THRESHOLDS = {
 ``false_alarm_rate=5e-5`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
 streams of 5,000 ticks, daily volatility 0.6 % to 3 %, half of them on a one-cent price grid,
 order imbalance from independent to persistent), rounded up to one decimal. The grid half raises
-almost no alarm (an unchanged price does not count as a move), so half the pooled rate keeps
-continuous streams near 1e-4. Call :meth:`ManipulationDetector.calibrate` on your own normal data."""
+fewer alarms (an unchanged price does not count as a move): at these thresholds 2.2e-5 of its ticks
+are flagged, 6.5e-5 of the continuous half's. Call :meth:`ManipulationDetector.calibrate` on your
+own normal data."""
 
 _ERRORS = {
     kernel.BAD_PRICE: "price is {price!r}; it must be a positive finite number",
@@ -331,8 +332,8 @@ class ManipulationDetector:
 
         A level found on the data alone is set by its few largest values, and short data sees too
         little of the tail: fresh normal streams then flag many times the rate asked for (a median
-        of 74, 31 and 6.9 times with 2,000, 5,000 and 20,000 ticks at 1e-4; 0.9 times with the
-        rules below). So with fewer than
+        of 76, 30 and 7.0 times with 2,000, 5,000 and 20,000 ticks at 1e-4; 0.8 to 0.9 times with
+        the rules below). So with fewer than
         ``TAIL_TICKS / false_alarm_rate`` live ticks, each threshold is raised, where it is lower,
         to the value its statistic exceeds with probability ``false_alarm_rate / k`` (``k``
         statistics, a union bound) under an exponential tail fitted to its largest ``TAIL_SHARE``
