@@ -57,9 +57,10 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
 The drift statistics (sell-off, pump-and-dump, coordinated) take each move's ``z`` (``d``) times
 ``sqrt((1 - rho) / (1 + rho))``, ``rho`` the lag-1 autocorrelation of the moves (EWMs over the
 moves with ``|z| <= BOUNCE_Z``, from independent moves worth ``BOUNCE_PRIOR_COUNT``) clamped to
-[``BOUNCE_MIN``, 0] and refreshed every ``BOUNCE_REFRESH`` moves: under bid-ask bounce or on a coarse price grid consecutive moves partly cancel,
-so a run of normal moves wanders less than independent moves would and a drift stands out more
-against it. The crash statistic, which reads single jumps, takes ``z`` as it is.
+[``BOUNCE_MIN``, 0] and refreshed every ``BOUNCE_REFRESH`` moves: under bid-ask bounce or on a
+coarse price grid consecutive moves partly cancel, so a run of normal moves wanders less than
+independent moves would and a drift stands out more against it. The crash statistic, which reads
+single jumps, takes ``z`` as it is.
 
 Each statistic is capped at its threshold + ``hold`` times its allowance: once the evidence stops,
 an alarm ends within about ``hold`` ticks instead of lasting while a far larger statistic drains.
