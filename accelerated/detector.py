@@ -164,7 +164,7 @@ S_R_COV = 60  # EWM of its product with the previous move's
 S_D_VAR = 61  # the same two for the residual against the related asset
 S_D_COV = 62
 S_R_DRIFT = 63  # the drift factor of the returns, refreshed every BOUNCE_REFRESH moves
-S_D_DRIFT = 64  # ... and of the residual
+S_D_DRIFT = 64  # ... and of the residual (on a move of it at every BOUNCE_REFRESH-th reference return)
 S_STAT_SCORE = 65  # 5 slots: statistic / threshold per statistic, after the last tick
 S_SCORE = 70
 S_CODE = 71
@@ -277,12 +277,12 @@ def _two_speed_nb(x, last_x, count, scale, change, weight, fast, clip, floor):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _bounce_nb(z, last_z, count, var, cov, drift, weight):
-    """The ``count``-th standardised move ``z`` (``last_z``, the previous one on the same scale) into
-    the EWM variance and lag-1 covariance of the moves with ``|z| <= BOUNCE_Z``; every
-    ``BOUNCE_REFRESH`` moves the drift factor becomes ``sqrt((1 - rho) / (1 + rho))``, ``rho`` their
-    lag-1 autocorrelation clamped to [BOUNCE_MIN, 0] (it moves slowly; a division and a square root
-    on every move cost a third of the batch throughput). Returns the new variance, covariance and
-    drift factor."""
+    """A standardised move ``z`` (``last_z``, the previous one on the same scale) into the EWM
+    variance and lag-1 covariance of the moves with ``|z| <= BOUNCE_Z``; when ``count`` (the moves,
+    or the reference returns for the residual) is a multiple of ``BOUNCE_REFRESH``, the drift
+    factor becomes ``sqrt((1 - rho) / (1 + rho))``, ``rho`` their lag-1 autocorrelation clamped to
+    [BOUNCE_MIN, 0] (it moves slowly; a division and a square root on every move cost a third of the
+    batch throughput). Returns the new variance, covariance and drift factor."""
     if abs(z) <= BOUNCE_Z:
         var += weight * (z * z - var)
         cov += weight * (z * last_z - cov)
