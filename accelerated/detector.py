@@ -344,11 +344,17 @@ def _load_nb(s):
 
 @njit(cache=True, error_model="numpy")
 def _store_nb(s, st, code, score, g):
-    """Write the statistics and the last tick's outcome back into the state array."""
-    for i in range(_N_STATE):
-        s[S_N + i] = st[i]
-    for i in range(N_STATISTICS):
-        s[S_STAT_SCORE + i] = g[i]
+    """Write the statistics and the last tick's outcome back into the state array, slot by slot
+    (a loop over the tuple indexes it at run time, which cost a third of one step)."""
+    (
+        s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
+        s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
+        s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
+        s[S_N + 22], s[S_N + 23], s[S_N + 24], s[S_N + 25], s[S_N + 26], s[S_N + 27], s[S_N + 28], s[S_N + 29],
+        s[S_N + 30], s[S_N + 31], s[S_N + 32], s[S_N + 33], s[S_N + 34], s[S_N + 35], s[S_N + 36],
+        s[S_N + 37], s[S_N + 38], s[S_N + 39], s[S_N + 40],
+    ) = st
+    s[S_STAT_SCORE], s[S_STAT_SCORE + 1], s[S_STAT_SCORE + 2], s[S_STAT_SCORE + 3], s[S_STAT_SCORE + 4] = g
     s[S_SCORE] = score
     s[S_CODE] = code
 
