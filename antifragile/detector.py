@@ -245,27 +245,24 @@ class ManipulationDetector:
             infinite imbalance. The state is left as it was.
         """
         try:
-            result = _new_tuple(
-                TickResult,
-                self._tick(
-                    self._state,
-                    price,
-                    volume,
-                    _NAN if imbalance is None else imbalance,
-                    _NAN if reference is None else reference,
-                ),
+            flag_family_score = self._tick(
+                self._state,
+                price,
+                volume,
+                _NAN if imbalance is None else imbalance,
+                _NAN if reference is None else reference,
             )
         except TypeError as err:
             raise MarketDataError(
                 f"tick {int(self._state[kernel.S_N])}: price, volume, imbalance and reference must be "
                 f"numbers, got {price!r}, {volume!r}, {imbalance!r}, {reference!r}"
             ) from err
-        if result.score < 0.0:  # the kernel's error code
-            message = _ERRORS[int(result.score)].format(
+        if flag_family_score[2] < 0.0:  # the kernel's error code
+            message = _ERRORS[int(flag_family_score[2])].format(
                 price=price, volume=volume, imbalance=imbalance, reference=reference
             )
             raise MarketDataError(f"tick {int(self._state[kernel.S_N])}: {message}")
-        return result
+        return _new_tuple(TickResult, flag_family_score)
 
     def detect(self, prices, volumes, imbalance=None, reference=None) -> pd.DataFrame:
         """Score a batch of ticks, continuing the stream (exactly as ``update`` tick by tick).
