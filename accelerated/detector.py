@@ -37,8 +37,9 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
   slow bear raid, that the crash statistic, whose threshold single heavy-tailed jumps set,
   needs far more to reach,
 - ``pump_and_dump``: ``C <- max(0, C + min(z, clip) a - k)``, its mirror (a run-up is many
-  moves, not one jump); a flagged fall that follows a run-up (the run-up memory, decaying, at
-  least ``runup_share`` of its threshold) is named a dump, and a flagged rise (this statistic or
+  moves, not one jump); a flagged fall that follows a run-up (the run-up memory: the larger
+  score of this statistic and of the upward divergence from the related asset, decaying, at
+  least ``runup_share`` before the fall's tick) is named a dump, and a flagged rise (this statistic or
   an upward divergence) that follows a crash alarm (the crash memory, the larger score of the two
   crash statistics while above 1, decaying alike, at least ``runup_share``) is named
   ``flash_crash``, its rebound,
@@ -146,7 +147,7 @@ S_REF_VAR = 36
 S_COV = 37
 S_D_SCALE = 38
 S_C = 39  # 7 slots: crash, sell-off, pump, spoof+, spoof-, coord+, coord-
-S_RUNUP = 46
+S_RUNUP = 46  # decaying memory of the larger score of the pump statistic and the upward divergence
 S_SURGE = 47  # EWM of the volume surge clip(vz, -4, 4)
 S_IMB_VAR = 48  # EWM of the squared standardised imbalance deviation (ticks with |w| <= PERSISTENCE_Z)
 S_IMB_COV = 49  # EWM of its product with the previous deviation
@@ -400,7 +401,6 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             # a run, up or down, is many moves, not one jump: each counts at most clip
             c_sell = _cusum_nb(c_sell, -max(zd, -clip) * amplify - k1, h1, cap1, restart)
             c_pump = _cusum_nb(c_pump, min(zd, clip) * amplify - k2, h2, cap2, restart)
-            runup = max(runup * runup_decay, c_pump)
     last = float(price)
 
     # persistent order imbalance: two-sided CUSUM on the deviation over its long-run scale
@@ -476,10 +476,12 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             elif confirmed:
                 code = 1
         if code == 0:
-            if runup >= runup_share * h2:
+            if runup >= runup_share:
                 code = 1  # a fall right after a run-up: the dump of a pump-and-dump
         elif (best == 1 or (best == 3 and c_up > c_down)) and crash_memory >= runup_share:
             code = 0  # a rise right after a crash: its rebound
+    # a run-up, the asset's own or against its related asset, remembered for the ticks to come
+    runup = max(runup * runup_decay, g[2], c_up * (1.0 / h4))
     st = (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
           d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
           imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory, r_var, r_cov,

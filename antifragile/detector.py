@@ -38,7 +38,7 @@ __all__ = ["FAMILIES", "SCHEMA", "STATISTICS", "ManipulationDetector", "TickResu
 
 FAMILIES = kernel.FAMILIES
 STATISTICS = kernel.STATISTICS
-SCHEMA = "antifragile.detector/11"
+SCHEMA = "antifragile.detector/12"
 DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.25, "coordinated": 0.35}
 """CUSUM allowance per statistic, in standard deviations per tick."""
 DEFAULT_THRESHOLDS = {
@@ -134,8 +134,9 @@ class ManipulationDetector:
     runup_halflife : float, default 100
         Half-life of the run-up memory and of the crash memory.
     runup_share : float, default 0.5
-        A flagged fall while the run-up memory is at least this share (> 0) of the pump threshold
-        is named ``"pump_and_dump"`` (the dump); a flagged rise while the crash memory (the larger
+        A flagged fall while the run-up memory (the larger score of the pump statistic and of the
+        upward divergence from the related asset, decaying) is at least this share (> 0) is named
+        ``"pump_and_dump"`` (the dump); a flagged rise while the crash memory (the larger
         score of the two crash statistics during a crash alarm) is at least this share is named
         ``"flash_crash"`` (its rebound).
     naming_share : float, default 0.25

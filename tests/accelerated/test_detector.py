@@ -15,22 +15,27 @@ PARAMS = dict(alpha=0.05, alpha_base=0.01, clip=4.0, warmup=20, volume_weight=0.
 KAPPA = math.sqrt(math.pi / 2)
 
 
-def stream(n=600, seed=3, grid=0.0):
+def stream(n=600, seed=3, grid=0.0, dump=False):
     """Ticks with a slow fall away from the related asset, a fall of both and the asset's rebound, a
-    spoofing spell and missing observations; prices on a grid when given."""
+    spoofing spell and missing observations; prices on a grid when given. With ``dump``, the related
+    asset then falls alone (the asset runs up against it), and the asset falls."""
     rng = np.random.default_rng(seed)
     r = 0.001 * rng.standard_t(5, n)
     r[400:405] -= 0.004  # a fall, to make the statistics move
     own = np.zeros(n)  # the asset's own moves, which the related asset does not follow
     own[300:340] = -0.0006
     own[405:420] = 0.0016
+    alone = np.zeros(n)  # the related asset's own moves
+    if dump:
+        alone[450:520] = -0.0002
+        own[530:535] = -0.006
     prices = 100 * np.exp(np.cumsum(r + own))
     if grid:
         prices = np.round(prices / grid) * grid
     volumes = rng.lognormal(5, 0.4, n)
     imbalance = np.tanh(0.1 * rng.standard_normal(n))
     imbalance[200:260] = 0.9
-    reference = 50 * np.exp(np.cumsum(0.8 * r + 0.0006 * rng.standard_normal(n)))
+    reference = 50 * np.exp(np.cumsum(0.8 * r + alone + 0.0006 * rng.standard_normal(n)))
     imbalance[::37] = np.nan  # missing observations
     reference[::53] = np.nan
     return prices, volumes, imbalance, reference
@@ -139,7 +144,6 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 c[0] = cusum(c[0], -z * a - kk[0], 0)
                 c[1] = cusum(c[1], min(-zd, p["clip"]) * a - kk[1], 1)
                 c[2] = cusum(c[2], min(zd, p["clip"]) * a - kk[2], 2)
-                runup = max(runup * p["runup_decay"], c[2])
         last = prices[t]
         if not math.isnan(imbalance[t]):
             w = imb.push(imbalance[t])
@@ -197,10 +201,11 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 elif confirmed:
                     code = 1
             if code == 0:
-                if runup >= p["runup_share"] * h[2]:
+                if runup >= p["runup_share"]:
                     code = 1  # the dump
             elif (best == 1 or (best == 3 and c[5] > c[6])) and crash_memory >= p["runup_share"]:
                 code = 0  # the rebound
+        runup = max(runup * p["runup_decay"], gs[2], c[5] / h[4])  # a run-up, for the ticks to come
         codes.append(code)
         scores.append(gs)
     return np.array(codes), np.array(scores)
@@ -214,9 +219,10 @@ def run(arrays, state=None):
     return state, (codes, scores[0], scores[1:].T)
 
 
-@pytest.mark.parametrize("grid", [0.0, 0.3])  # 0.3 on a 100 price: 70 % zero returns, the residual's floor binds
-def test_kernel_matches_plain_python_reference(grid):
-    arrays = stream(grid=grid)
+# 0.3 on a 100 price: 70 % zero returns, the residual's floor binds
+@pytest.mark.parametrize("grid, dump", [(0.0, False), (0.3, False), (0.0, True)])
+def test_kernel_matches_plain_python_reference(grid, dump):
+    arrays = stream(grid=grid, dump=dump)
     state, (codes, scores, stat_scores) = run(arrays)
     ref_codes, ref_scores = reference_scores(*arrays)
     assert_allclose(stat_scores, ref_scores, rtol=1e-9, atol=1e-12)
@@ -232,6 +238,10 @@ def test_kernel_matches_plain_python_reference(grid):
         rebound = codes[406:425] >= 0  # the rebound, flagged by the divergence, keeps the crash's name
         assert rebound.any() and (codes[406:425][rebound] == 0).all()
         assert (stat_scores[406:425][rebound].argmax(axis=1) == 4).any()
+    if dump:  # a fall after the asset ran up against its related asset is a dump; its own price did not
+        assert (codes[430:528] == -1).all() and codes[528:540][codes[528:540] >= 0][0] == 1
+        _, (own, _, _) = run((*arrays[:3], np.empty(0)))
+        assert own[528:540][own[528:540] >= 0][0] == 0
     h, kk = PARAMS["thresholds"][3], PARAMS["drifts"][3]
     assert stat_scores[:, 3].max() == pytest.approx((h + PARAMS["hold"] * kk) / h)  # and the spoofing cap binds
 
