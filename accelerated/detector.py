@@ -51,14 +51,15 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
   small. Both are EWMs over the ticks with ``|w| <= PERSISTENCE_Z`` (so an attack's deviations
   cannot raise them), ``PERSISTENCE_SLOWDOWN`` times slower than the baselines, start from
   ``PHI_PRIOR`` worth ``PHI_PRIOR_COUNT`` ticks, and allow at most ``LONG_RUN_MAX``; the smoothed
-  variance is inflated while they are still learning (``LEARNING_INFLATION``): an imbalance that
-  is persistent by nature, as order books are, does not look like spoofing,
+  variance is inflated while they are still learning (``LEARNING_INFLATION``); ``1 / sqrt(R)`` is
+  refreshed every ``REFRESH`` imbalance observations (from ``1 / sqrt(LONG_RUN_MAX)``): an
+  imbalance that is persistent by nature, as order books are, does not look like spoofing,
 - ``coordinated``: two-sided CUSUM on ``d``.
 
 The drift statistics (sell-off, pump-and-dump, coordinated) take each move's ``z`` (``d``) times
 ``sqrt((1 - rho) / (1 + rho))``, ``rho`` the lag-1 autocorrelation of the moves (EWMs over the
 moves with ``|z| <= BOUNCE_Z``, from independent moves worth ``BOUNCE_PRIOR_COUNT``) clamped to
-[``BOUNCE_MIN``, 0] and refreshed every ``BOUNCE_REFRESH`` moves: under bid-ask bounce or on a
+[``BOUNCE_MIN``, 0] and refreshed every ``REFRESH`` moves: under bid-ask bounce or on a
 coarse price grid consecutive moves partly cancel, so a run of normal moves wanders less than
 independent moves would and a drift stands out more against it. The crash statistic, which reads
 single jumps, takes ``z`` as it is.
@@ -164,13 +165,14 @@ S_R_VAR = 59  # EWM of the squared standardised move (moves with |z| <= BOUNCE_Z
 S_R_COV = 60  # EWM of its product with the previous move's
 S_D_VAR = 61  # the same two for the residual against the related asset
 S_D_COV = 62
-S_R_DRIFT = 63  # the drift factor of the returns, refreshed every BOUNCE_REFRESH moves
-S_D_DRIFT = 64  # ... and of the residual (on a move of it at every BOUNCE_REFRESH-th reference return)
-S_STAT_SCORE = 65  # 5 slots: statistic / threshold per statistic, after the last tick
-S_SCORE = 70
-S_CODE = 71
-N_SLOTS = 72
-_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_D_DRIFT
+S_R_DRIFT = 63  # the drift factor of the returns, refreshed every REFRESH moves
+S_D_DRIFT = 64  # ... and of the residual (on a move of it at every REFRESH-th reference return)
+S_IMB_FACTOR = 65  # 1 / sqrt of the imbalance's long-run over short-run variance, refreshed every REFRESH
+S_STAT_SCORE = 66  # 5 slots: statistic / threshold per statistic, after the last tick
+S_SCORE = 71
+S_CODE = 72
+N_SLOTS = 73
+_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_IMB_FACTOR
 
 KAPPA = math.sqrt(math.pi / 2.0)
 """Standard deviation over mean absolute deviation of a normal variable: ``KAPPA * scale``
@@ -198,7 +200,10 @@ BOUNCE_Z = 4.0
 jumps and an attack's own moves hardly shift it."""
 BOUNCE_MIN = -0.5  # the most negative lag-1 autocorrelation of the moves allowed for ...
 BOUNCE_PRIOR_COUNT = 50.0  # ... starting from independent moves, worth this many
-BOUNCE_REFRESH = 8  # moves between refreshes of the drift factor
+REFRESH = 8
+"""Observations between refreshes of the slow factors (the drift factor of the moves, the imbalance's
+long-run scale): a division and a square root on every tick cost a sixth to a third of the batch
+throughput, and the EWMs behind them hardly move in 8 ticks."""
 LEARNING_INFLATION = 10.0
 """While the persistence EWMs are still running means (weight ``w`` above its final ``slow``, the
 first ~7,000 imbalance observations), the smoothed variance is multiplied by ``1 + LEARNING_INFLATION
@@ -280,14 +285,13 @@ def _two_speed_nb(x, last_x, count, scale, change, weight, fast, clip, floor):
 def _bounce_nb(z, last_z, count, var, cov, drift, weight):
     """A standardised move ``z`` (``last_z``, the previous one on the same scale) into the EWM
     variance and lag-1 covariance of the moves with ``|z| <= BOUNCE_Z``; when ``count`` (the moves,
-    or the reference returns for the residual) is a multiple of ``BOUNCE_REFRESH``, the drift
-    factor becomes ``sqrt((1 - rho) / (1 + rho))``, ``rho`` their lag-1 autocorrelation clamped to
-    [BOUNCE_MIN, 0] (it moves slowly; a division and a square root on every move cost a third of the
-    batch throughput). Returns the new variance, covariance and drift factor."""
+    or the reference returns for the residual) is a multiple of ``REFRESH``, the drift factor
+    becomes ``sqrt((1 - rho) / (1 + rho))``, ``rho`` their lag-1 autocorrelation clamped to
+    [BOUNCE_MIN, 0]. Returns the new variance, covariance and drift factor."""
     if abs(z) <= BOUNCE_Z:
         var += weight * (z * z - var)
         cov += weight * (z * last_z - cov)
-    if int(count) % BOUNCE_REFRESH == 0:
+    if int(count) % REFRESH == 0:
         c = min(max(cov, BOUNCE_MIN * var), 0.0)
         drift = math.sqrt((var - c) / (var + c))
     return var, cov, drift
@@ -332,14 +336,14 @@ def _params_nb(s):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _load_nb(s):
-    """The streaming statistics (slots S_N .. S_D_DRIFT) as a tuple, to be kept in registers."""
+    """The streaming statistics (slots S_N .. S_IMB_FACTOR) as a tuple, to be kept in registers."""
     return (
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
         s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
         s[S_N + 22], s[S_N + 23], s[S_N + 24], s[S_N + 25], s[S_N + 26], s[S_N + 27], s[S_N + 28], s[S_N + 29],
         s[S_N + 30], s[S_N + 31], s[S_N + 32], s[S_N + 33], s[S_N + 34], s[S_N + 35], s[S_N + 36],
-        s[S_N + 37], s[S_N + 38], s[S_N + 39], s[S_N + 40],
+        s[S_N + 37], s[S_N + 38], s[S_N + 39], s[S_N + 40], s[S_N + 41],
     )
 
 
@@ -353,7 +357,7 @@ def _store_nb(s, st, code, score, g):
         s[S_N + 15], s[S_N + 16], s[S_N + 17], s[S_N + 18], s[S_N + 19], s[S_N + 20], s[S_N + 21],
         s[S_N + 22], s[S_N + 23], s[S_N + 24], s[S_N + 25], s[S_N + 26], s[S_N + 27], s[S_N + 28], s[S_N + 29],
         s[S_N + 30], s[S_N + 31], s[S_N + 32], s[S_N + 33], s[S_N + 34], s[S_N + 35], s[S_N + 36],
-        s[S_N + 37], s[S_N + 38], s[S_N + 39], s[S_N + 40],
+        s[S_N + 37], s[S_N + 38], s[S_N + 39], s[S_N + 40], s[S_N + 41],
     ) = st
     s[S_STAT_SCORE], s[S_STAT_SCORE + 1], s[S_STAT_SCORE + 2], s[S_STAT_SCORE + 3], s[S_STAT_SCORE + 4] = g
     s[S_SCORE] = score
@@ -373,7 +377,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
      d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
      imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory, r_var, r_cov,
-     d_var, d_cov, r_drift, d_drift) = st
+     d_var, d_cov, r_drift, d_drift, imb_factor) = st
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
     n_vol, v_mean, v_scale, vz = _baseline_nb(volume, n_vol, v_mean, v_scale, base, clip)
@@ -408,9 +412,11 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         n_imb, imb_mean, imb_scale, wz = _baseline_nb(imbalance, n_imb, imb_mean, imb_scale, base, clip)
         slow = PERSISTENCE_SLOWDOWN * base
         w = _weight_nb(slow, n_imb - 1.0 + PHI_PRIOR_COUNT)  # the persistence EWMs' weight, >= slow
-        if n_imb > warmup:  # warmup >= 1, so never on the first observation
+        if int(n_imb) % REFRESH == 0:
             learning = 1.0 + LEARNING_INFLATION / SMOOTH * (w - slow)
-            x = wz / math.sqrt(_long_run_ratio_nb(imb_var, imb_cov, imb_smooth_var * learning))
+            imb_factor = 1.0 / math.sqrt(_long_run_ratio_nb(imb_var, imb_cov, imb_smooth_var * learning))
+        if n_imb > warmup:  # warmup >= 1, so never on the first observation
+            x = wz * imb_factor
             c_spoof_up = _cusum_nb(c_spoof_up, x - k3, h3, cap3, restart)
             c_spoof_down = _cusum_nb(c_spoof_down, -x - k3, h3, cap3, restart)
         if n_imb > 1.0 and abs(wz) <= PERSISTENCE_Z:
@@ -485,7 +491,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     st = (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
           d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
           imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory, r_var, r_cov,
-          d_var, d_cov, r_drift, d_drift)
+          d_var, d_cov, r_drift, d_drift, imb_factor)
     return st, code, score, g
 
 
@@ -669,6 +675,7 @@ def new_state(
     s[S_R_VAR] = s[S_D_VAR] = 1.0  # independent moves (the prior of the bounce estimate) ...
     s[S_R_DRIFT] = s[S_D_DRIFT] = 1.0  # ... and their drift factor
     s[S_IMB_SMOOTH_VAR] = (1.0 + PHI_PRIOR) / (1.0 - PHI_PRIOR) / LONG_RUN_MAX  # the same prior, as a ratio
+    s[S_IMB_FACTOR] = 1.0 / math.sqrt(LONG_RUN_MAX)  # the most cautious, until the first refresh
     s[S_TICK] = 1.0
     s[S_CODE] = NO_FLAG
     return s

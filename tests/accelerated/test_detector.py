@@ -90,7 +90,7 @@ class Bounce:
     """Lag-1 autocorrelation of standardised moves within BOUNCE_Z, from independent moves worth
     BOUNCE_PRIOR_COUNT, clamped to [BOUNCE_MIN, 0]: the drift statistics' steps are scaled by
     sqrt((1 - rho) / (1 + rho)), the moves' short-run over long-run standard deviation, refreshed
-    every BOUNCE_REFRESH moves."""
+    every REFRESH moves."""
 
     def __init__(self, alpha):
         self.alpha, self.var, self.cov, self.factor = alpha, 1.0, 0.0, 1.0
@@ -101,7 +101,7 @@ class Bounce:
         if abs(z) <= k.BOUNCE_Z:
             self.var += w * (z * z - self.var)
             self.cov += w * (z * last_z - self.cov)
-        if count % k.BOUNCE_REFRESH == 0:
+        if count % k.REFRESH == 0:
             c = min(max(self.cov, k.BOUNCE_MIN * self.var), 0.0)
             self.factor = math.sqrt((self.var - c) / (self.var + c))
         return self.factor
@@ -122,6 +122,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     imb_var, imb_cov, imb_prev = 1.0, k.PHI_PRIOR, 0.0  # the imbalance's persistence, from its prior
     ratio_max = (1 + k.PHI_MAX) / (1 - k.PHI_MAX)  # long-run over short-run variance, at most
     smooth, smooth_var = 0.0, (1 + k.PHI_PRIOR) / (1 - k.PHI_PRIOR) / ratio_max  # the same prior
+    ratio = ratio_max  # the most cautious, until the first refresh
     c = [0.0] * 7  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-
     runup, crash_memory, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
     tick = 1.0  # smallest non-zero |r| seen, 1 before the first
@@ -150,13 +151,14 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
             count = imb.n - 1 + k.PHI_PRIOR_COUNT
             slow = k.PERSISTENCE_SLOWDOWN * p["alpha_base"]
             wgt = slow if count * slow >= 1 else 1.0 / count
-            if imb.n > warm:
+            if imb.n % k.REFRESH == 0:  # the long-run variance ratio, refreshed every REFRESH observations
                 phi = min(max(imb_cov / imb_var, 0.0), k.PHI_MAX)
                 # the smoothed deviation's variance is lam / (2 - lam) of the deviation's when independent;
                 # while it rests on few smoothed values (wgt above slow), it is inflated
                 lam = 1 - k.PHI_MAX
                 smoothed = smooth_var * (1 + k.LEARNING_INFLATION * (wgt - slow) / lam)
                 ratio = min(max((1 + phi) / (1 - phi), smoothed / imb_var * (2 - lam) / lam), ratio_max)
+            if imb.n > warm:
                 x = w / math.sqrt(ratio)  # over the long-run standard deviation
                 c[3] = cusum(c[3], x - kk[3], 3)
                 c[4] = cusum(c[4], -x - kk[3], 3)
