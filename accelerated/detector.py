@@ -202,7 +202,7 @@ BOUNCE_MIN = -0.5  # the most negative lag-1 autocorrelation of the moves allowe
 BOUNCE_PRIOR_COUNT = 50.0  # ... starting from independent moves, worth this many
 REFRESH = 8
 """Observations between refreshes of the slow factors (the drift factor of the moves, the imbalance's
-long-run scale): a division and a square root on every tick cost a sixth to a third of the batch
+long-run scale): a division and a square root on every tick cost a tenth to a third of the batch
 throughput, and the EWMs behind them hardly move in 8 ticks."""
 LEARNING_INFLATION = 10.0
 """While the persistence EWMs are still running means (weight ``w`` above its final ``slow``, the
