@@ -123,6 +123,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     ratio_max = (1 + k.PHI_MAX) / (1 - k.PHI_MAX)  # long-run over short-run variance, at most
     smooth, smooth_var = 0.0, (1 + k.PHI_PRIOR) / (1 - k.PHI_PRIOR) / ratio_max  # the same prior
     ratio = ratio_max  # the most cautious, until the first refresh
+    flat_slow, flat_fast = 0.0, 0.0  # EWM absolute change of the imbalance's deviation, slow and fast
     c = [0.0] * 7  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-
     runup, crash_memory, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
     tick = 1.0  # smallest non-zero |r| seen, 1 before the first
@@ -158,8 +159,17 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 lam = 1 - k.PHI_MAX
                 smoothed = smooth_var * (1 + k.LEARNING_INFLATION * (wgt - slow) / lam)
                 ratio = min(max((1 + phi) / (1 - phi), smoothed / imb_var * (2 - lam) / lam), ratio_max)
+            if imb.n > 1:  # the change between observations, slow (robust) and fast
+                change, n1 = abs(w - imb_prev), imb.n - 1
+                wf = p["fast_alpha"] if n1 * p["fast_alpha"] >= 1 else 1.0 / n1
+                flat_fast += wf * (change - flat_fast)
+                wb = p["alpha_base"] if n1 * p["alpha_base"] >= 1 else 1.0 / n1
+                bound = p["clip"] * flat_slow if flat_slow > 1e-300 else change
+                flat_slow += wb * (min(change, bound) - flat_slow)
             if imb.n > warm:
-                x = w / math.sqrt(ratio)  # over the long-run standard deviation
+                flat = flat_fast / flat_slow if flat_slow > 1e-300 else 1.0  # a held imbalance hardly changes
+                held = 1 + k.FLAT_GAIN * max(0.0, k.FLAT_LEVEL - flat)
+                x = w / math.sqrt(ratio) * held  # over the long-run standard deviation
                 c[3] = cusum(c[3], x - kk[3], 3)
                 c[4] = cusum(c[4], -x - kk[3], 3)
             if imb.n > 1 and abs(w) <= k.PERSISTENCE_Z:

@@ -250,6 +250,26 @@ def test_default_thresholds_are_the_documented_calibration():
     assert DEFAULT_THRESHOLDS == {name: math.ceil(10 * value) / 10 for name, value in calibrated.items()}
 
 
+def test_a_spoof_held_on_a_volatile_book_is_caught():
+    """Spoof orders hold the imbalance at one level. On a volatile, persistent book (tanh of an
+    AR(0.9) with innovation sd 0.3) its deviation in long-run units barely exceeds the allowance, but
+    a spell that flat is not normal: 10 of 10 caught, 0 of 10 before the held-imbalance rule."""
+    rng = np.random.default_rng(31)
+    caught = quiet = 0
+    for i in range(10):
+        latent, shocks = np.zeros(6000), rng.normal(0.0, 0.3, 6000)
+        for t in range(1, 6000):
+            latent[t] = 0.9 * latent[t - 1] + shocks[t]
+        imbalance = np.tanh(latent)
+        ticks = simulate_ticks([0.012], 6000, rng=100 + i)
+        normal = ManipulationDetector().detect(ticks.prices[0], ticks.volumes[0], imbalance)
+        quiet += not (normal["family"] == "spoofing").any()
+        imbalance[4000:4100] = np.clip(rng.choice([-0.8, 0.8]) + rng.normal(0.0, 0.03, 100), -1, 1)
+        flags = ManipulationDetector().detect(ticks.prices[0], ticks.volumes[0], imbalance)
+        caught += bool((flags["family"].iloc[4000:4120] == "spoofing").any())
+    assert caught >= 9 and quiet == 10
+
+
 def test_a_coarse_price_grid_is_quiet():
     """On a coarse grid most prices are unchanged. An unchanged price does not count as a move, so
     the return's volatility does not collapse during runs of them; the residual against the related
