@@ -54,8 +54,8 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
   variance is inflated while they are still learning (``LEARNING_INFLATION``); ``1 / sqrt(R)`` is
   refreshed every ``REFRESH`` imbalance observations (from ``1 / sqrt(LONG_RUN_MAX)``): an
   imbalance that is persistent by nature, as order books are, does not look like spoofing; an
-  imbalance *held* at one level, its changes far smaller than usual, counts up to ``1 + FLAT_GAIN *
-  FLAT_LEVEL`` times (``FLAT_LEVEL``),
+  imbalance *held* at one level (its fast EWM absolute change below ``FLAT_LEVEL`` times its slow
+  one) counts up to ``1 + FLAT_GAIN * FLAT_LEVEL`` times,
 - ``coordinated``: two-sided CUSUM on ``d``.
 
 The drift statistics (sell-off, pump-and-dump, coordinated) take each move's ``z`` (``d``) times
@@ -176,7 +176,7 @@ S_STAT_SCORE = 68  # 5 slots: statistic / threshold per statistic, after the las
 S_SCORE = 73
 S_CODE = 74
 N_SLOTS = 75
-_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_IMB_FACTOR
+_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_IMB_FLAT
 
 KAPPA = math.sqrt(math.pi / 2.0)
 """Standard deviation over mean absolute deviation of a normal variable: ``KAPPA * scale``
@@ -349,7 +349,7 @@ def _params_nb(s):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _load_nb(s):
-    """The streaming statistics (slots S_N .. S_IMB_FACTOR) as a tuple, to be kept in registers."""
+    """The streaming statistics (slots S_N .. S_IMB_FLAT) as a tuple, to be kept in registers."""
     return (
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
