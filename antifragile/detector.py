@@ -343,9 +343,10 @@ class ManipulationDetector:
 
         Parameters
         ----------
-        prices, volumes : array-like of shape (n_ticks,) or (n_streams, n_ticks)
-            Normal (attack-free) data; the rows of a 2-D array are independent streams.
-        imbalance, reference : array-like of the same shape, optional
+        prices, volumes : array-like of shape (n_ticks,) or (n_streams, n_ticks), or a list of 1-D streams
+            Normal (attack-free) data; the rows of a 2-D array, or the arrays of a list (of any
+            lengths), are independent streams.
+        imbalance, reference : array-like of the same shape (a list of streams of the same lengths), optional
         false_alarm_rate : float
             Target fraction of flagged normal ticks, in (0, 0.5).
 
@@ -586,21 +587,23 @@ def _batch_arrays(prices, volumes, imbalance, reference) -> tuple[np.ndarray, ..
 
 
 def _streams(prices, volumes, imbalance, reference) -> list[tuple[np.ndarray, ...]]:
-    """Split 1-D or 2-D (n_streams, n_ticks) calibration inputs into per-stream 1-D arrays."""
-    shape = np.shape(prices)
-    if len(shape) == 1:
-        return [_batch_arrays(prices, volumes, imbalance, reference)]
-    if len(shape) != 2:
-        raise MarketDataError(f"prices must be (n_ticks,) or (n_streams, n_ticks), got shape {shape}")
+    """Split calibration inputs into per-stream 1-D arrays: one stream (n_ticks,), the rows of a
+    2-D array (n_streams, n_ticks), or a list of 1-D streams of any lengths."""
+    if not (isinstance(prices, (list, tuple)) and prices and np.ndim(prices[0]) == 1):
+        shape = np.shape(prices)
+        if len(shape) == 1:
+            return [_batch_arrays(prices, volumes, imbalance, reference)]
+        if len(shape) != 2:
+            raise MarketDataError(f"prices must be (n_ticks,), (n_streams, n_ticks) or a list of 1-D streams, "
+                                  f"got shape {shape}")
+        prices = np.asarray(prices)
     others = {"volumes": volumes, "imbalance": imbalance, "reference": reference}
     for name, values in others.items():
-        if values is not None and np.shape(values) != shape:
-            raise MarketDataError(f"{name} has shape {np.shape(values)} but prices have {shape}")
-    rows = lambda values: [None] * shape[0] if values is None else np.asarray(values)
-    return [
-        _batch_arrays(*row)
-        for row in zip(np.asarray(prices), rows(volumes), rows(imbalance), rows(reference))
-    ]
+        count = len(values) if hasattr(values, "__len__") else repr(values)
+        if values is not None and count != len(prices):
+            raise MarketDataError(f"{name} must hold {len(prices)} streams, one per stream of prices, got {count}")
+    rows = lambda values: [None] * len(prices) if values is None else values
+    return [_batch_arrays(*row) for row in zip(prices, rows(volumes), rows(imbalance), rows(reference))]
 
 
 def _read_document(source):

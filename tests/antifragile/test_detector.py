@@ -94,6 +94,29 @@ def test_calibrate_reaches_the_requested_false_alarm_rate(normal, rate):
     assert not detector.calibration_["tails_extrapolated"]  # 57,000 live ticks: 57 / rate and more
 
 
+def test_calibrate_takes_a_list_of_streams_of_any_lengths(normal):
+    names = ("prices", "volumes", "imbalance")
+    as_list = ManipulationDetector(warmup=50).calibrate(
+        **{name: list(getattr(normal, name)) for name in names}, false_alarm_rate=1e-3
+    )
+    as_array = ManipulationDetector(warmup=50).calibrate(
+        **{name: getattr(normal, name) for name in names}, false_alarm_rate=1e-3
+    )
+    assert as_list.calibration_ == as_array.calibration_
+    ragged = {name: [getattr(normal, name)[i][: 1000 + 50 * i] for i in range(24)] for name in names}
+    detector = ManipulationDetector(warmup=50).calibrate(**ragged, false_alarm_rate=1e-3)
+    assert detector.calibration_["n_live_ticks"] == sum(1000 + 50 * i - 51 for i in range(24))
+    assert detector.calibration_["n_streams"] == 24
+    flagged = [detector.reset().detect(*(ragged[name][i] for name in ragged))["flag"].to_numpy()[51:]
+               for i in range(24)]
+    assert np.concatenate(flagged).mean() == pytest.approx(detector.calibration_["achieved_rate"], abs=1e-12)
+    with pytest.raises(MarketDataError, match="volumes has 999 ticks but prices have 1000"):
+        ManipulationDetector().calibrate(prices=ragged["prices"], volumes=[v[1:] for v in ragged["volumes"]])
+    with pytest.raises(MarketDataError, match="imbalance must hold 24 streams"):
+        ManipulationDetector().calibrate(prices=ragged["prices"], volumes=ragged["volumes"],
+                                         imbalance=ragged["imbalance"][:3])
+
+
 def test_tail_thresholds_recover_an_exponential_quantile():
     rng = np.random.default_rng(4)
     values = np.sort(np.column_stack([3.0 + rng.exponential(2.0, 40_000), np.zeros(40_000)]), axis=0)
@@ -415,7 +438,7 @@ def test_typed_errors_and_the_state_is_kept(calibrated):
         detector.detect(np.ones((2, 3)), np.ones((2, 3)))
     with pytest.raises(MarketDataError, match="volumes has 2 ticks but prices have 3"):
         detector.detect(np.ones(3), np.ones(2))
-    with pytest.raises(MarketDataError, match="imbalance has shape"):
+    with pytest.raises(MarketDataError, match="imbalance must hold 2 streams, one per stream of prices, got 300"):
         detector.calibrate(prices=np.ones((2, 300)), volumes=np.ones((2, 300)), imbalance=np.ones(300))
     assert detector.to_dict() == before
     assert all(isinstance(e, ValueError) for e in (MarketDataError("x"), ConfigError("x")))
