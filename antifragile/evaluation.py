@@ -134,7 +134,7 @@ def daily_detector(log_returns, false_alarm_rate: float = DAILY_RATE) -> Manipul
     """
     prices = 100.0 * np.exp(np.cumsum(np.asarray(log_returns, dtype=np.float64), axis=1))
     return ManipulationDetector(**DAILY_SETTINGS).calibrate(
-        prices=prices, volumes=np.zeros_like(prices), false_alarm_rate=false_alarm_rate
+        prices=prices, volumes=np.zeros_like(prices), false_alarm_rate=false_alarm_rate, floor=0.0
     )
 
 

@@ -117,6 +117,23 @@ def test_calibrate_takes_a_list_of_streams_of_any_lengths(normal):
                                          imbalance=ragged["imbalance"][:3])
 
 
+def test_calibration_sets_no_threshold_below_its_floor():
+    coarse = simulate_ticks(np.full(20, 0.006), 5000, tick_size=0.01, rng=5)  # bounce: tiny statistics
+    data = dict(zip(CHANNELS, (coarse.prices, coarse.volumes, coarse.imbalance, coarse.reference)))
+    trusting = ManipulationDetector().calibrate(**data, false_alarm_rate=1e-4, floor=0.0)
+    assert trusting.thresholds["flash_crash"] < 0.3 * DEFAULT_THRESHOLDS["flash_crash"]
+    guarded = ManipulationDetector().calibrate(**data, false_alarm_rate=1e-4)
+    floored = guarded.calibration_["floored"]
+    assert "flash_crash" in floored and guarded.calibration_["floor"] == 0.5
+    for name in STATISTICS:
+        assert guarded.thresholds[name] == max(trusting.thresholds[name], 0.5 * DEFAULT_THRESHOLDS[name])
+        assert (name in floored) == (trusting.thresholds[name] < 0.5 * DEFAULT_THRESHOLDS[name])
+    flagged = [guarded.reset().detect(*channels(coarse, i))["flag"].to_numpy()[101:] for i in range(20)]
+    assert np.concatenate(flagged).mean() == pytest.approx(guarded.calibration_["achieved_rate"], abs=1e-12)
+    with pytest.raises(ConfigError, match="floor"):
+        ManipulationDetector().calibrate(**data, floor=1.5)
+
+
 def test_tail_thresholds_recover_an_exponential_quantile():
     rng = np.random.default_rng(4)
     values = np.sort(np.column_stack([3.0 + rng.exponential(2.0, 40_000), np.zeros(40_000)]), axis=0)
