@@ -327,7 +327,8 @@ class ManipulationDetector:
         observed statistic, the lowest level, found by bisection, at which the detector (capped,
         run again on the data) flags at most a fraction ``false_alarm_rate`` of the live ticks
         (after ``warmup``).
-        Statistics whose channel is absent (no imbalance, no reference) keep their thresholds.
+        Statistics whose channel is absent (no imbalance, no reference), or that stay at 0 on the
+        data (a reference equal to the price), keep their thresholds.
         With fewer than ``1 / false_alarm_rate`` live ticks, that is the lowest level at which
         the calibration data itself raises no alarm.
 
@@ -382,6 +383,9 @@ class ManipulationDetector:
             raise MarketDataError(f"calibration needs streams longer than warmup + 1 = {warmup + 1} ticks")
         _, _, observed_imbalance, observed_reference = streams[0]
         live = [0, 1, 2] + [3] * bool(observed_imbalance.size) + [4] * bool(observed_reference.size)
+        live = [f for f in live if stats[:, f].max() > 0.0]  # one that never moved says nothing
+        if not live:
+            raise MarketDataError("calibration data moved no statistic (constant prices?)")
         ordered = np.sort(stats[:, live], axis=0)
 
         def thresholds_at(rank: int) -> dict:
@@ -596,6 +600,10 @@ def _as_1d(values, name: str, n: int | None) -> np.ndarray:
 
 
 def _batch_arrays(prices, volumes, imbalance, reference) -> tuple[np.ndarray, ...]:
+    if isinstance(prices, pd.Series):  # pandas would align by index; a positional read must not misalign
+        for name, values in {"volumes": volumes, "imbalance": imbalance, "reference": reference}.items():
+            if isinstance(values, pd.Series) and not values.index.equals(prices.index):
+                raise MarketDataError(f"{name} is indexed unlike prices; align them first, e.g. with reindex")
     prices = _as_1d(prices, "prices", None)
     n = prices.shape[0]
     empty = np.empty(0)
@@ -623,7 +631,12 @@ def _streams(prices, volumes, imbalance, reference) -> list[tuple[np.ndarray, ..
         count = len(values) if hasattr(values, "__len__") else repr(values)
         if values is not None and count != len(prices):
             raise MarketDataError(f"{name} must hold {len(prices)} streams, one per stream of prices, got {count}")
-    rows = lambda values: [None] * len(prices) if values is None else values
+
+    def rows(values):  # a DataFrame iterates over its column labels: 2-D inputs are read as arrays
+        if values is None:
+            return [None] * len(prices)
+        return values if isinstance(values, (list, tuple)) else np.asarray(values)
+
     return [_batch_arrays(*row) for row in zip(prices, rows(volumes), rows(imbalance), rows(reference))]
 
 

@@ -134,6 +134,15 @@ def test_calibration_sets_no_threshold_below_its_floor():
         ManipulationDetector().calibrate(**data, floor=1.5)
 
 
+def test_a_statistic_the_data_never_moves_keeps_its_threshold(normal):
+    same = ManipulationDetector().calibrate(prices=normal.prices, volumes=normal.volumes,
+                                            reference=normal.prices, false_alarm_rate=1e-3, floor=0.0)
+    assert same.calibration_["statistics"] == ["flash_crash", "sell_off", "pump_and_dump"]  # residual always 0
+    assert same.thresholds["coordinated"] == DEFAULT_THRESHOLDS["coordinated"]
+    with pytest.raises(MarketDataError, match="moved no statistic"):
+        ManipulationDetector().calibrate(prices=np.full((2, 500), 50.0), volumes=np.ones((2, 500)))
+
+
 def test_tail_thresholds_recover_an_exponential_quantile():
     rng = np.random.default_rng(4)
     values = np.sort(np.column_stack([3.0 + rng.exponential(2.0, 40_000), np.zeros(40_000)]), axis=0)
@@ -455,6 +464,8 @@ def test_typed_errors_and_the_state_is_kept(calibrated):
         detector.detect(np.ones((2, 3)), np.ones((2, 3)))
     with pytest.raises(MarketDataError, match="volumes has 2 ticks but prices have 3"):
         detector.detect(np.ones(3), np.ones(2))
+    with pytest.raises(MarketDataError, match="reference is indexed unlike prices"):
+        detector.detect(pd.Series([1.0, 1.0], index=[0, 1]), [1.0, 1.0], reference=pd.Series([1.0, 1.0], index=[1, 2]))
     with pytest.raises(MarketDataError, match="imbalance must hold 2 streams, one per stream of prices, got 300"):
         detector.calibrate(prices=np.ones((2, 300)), volumes=np.ones((2, 300)), imbalance=np.ones(300))
     assert detector.to_dict() == before
