@@ -607,30 +607,16 @@ def detector_run_nb(s, prices, volumes, imbalance, reference, codes, scores):
         or s.shape[0] != N_SLOTS
     ):
         raise ValueError("detector_run_nb: array shapes do not match (see its docstring)")
+    # the parameters are read once, the statistics kept in registers and written back to s once at
+    # the end, so an invalid tick, checked as the loop reaches it, returns with s untouched
+    if n_ticks == 0:
+        return -1, 0
     has_imbalance = imbalance.shape[0] > 0
     has_reference = reference.shape[0] > 0
-    # one loop, specialised per observed channel: the flags are constants in each inlined copy,
-    # so a missing channel's code is compiled away
-    if has_imbalance and has_reference:
-        return _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, True, True)
-    if has_imbalance:
-        return _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, True, False)
-    if has_reference:
-        return _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, False, True)
-    return _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, False, False)
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _run_loop_nb(s, prices, volumes, imbalance, reference, codes, scores, has_imbalance, has_reference):
-    """The batch loop of :func:`detector_run_nb`: the parameters are read once, the statistics
-    kept in registers and written back to ``s`` once at the end, so an invalid tick, checked as the
-    loop reaches it, returns with ``s`` untouched."""
-    if prices.shape[0] == 0:
-        return -1, 0
     p = _params_nb(s)
     st = _load_nb(s)
     code, score, g = NO_FLAG, 0.0, (0.0, 0.0, 0.0, 0.0, 0.0)
-    for t in range(prices.shape[0]):
+    for t in range(n_ticks):
         imbalance_t = imbalance[t] if has_imbalance else np.nan
         reference_t = reference[t] if has_reference else np.nan
         error = _tick_error_nb(prices[t], volumes[t], imbalance_t, reference_t)
