@@ -45,10 +45,10 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
   ``flash_crash``, its rebound,
 - ``spoofing``: two-sided CUSUM on ``w / sqrt(R)``, the imbalance deviation over its long-run
   standard deviation (persistent one-sided imbalance), with ``R`` the long-run over short-run
-  variance: the larger of ``(1 + phi) / (1 - phi)``, ``phi`` the lag-1 autocorrelation of ``w``,
-  and the variance of ``w`` smoothed (EWM weight ``SMOOTH``) over that of ``w``, scaled, which
-  sees a slowly wandering imbalance under tick-by-tick noise (AR(1) plus noise), where ``phi`` is
-  small. Both are EWMs over the ticks with ``|w| <= PERSISTENCE_Z`` (so an attack's deviations
+  variance ``(1 + phi) / (1 - phi)`` at the larger of two estimates of ``phi``: the lag-1
+  autocorrelation of ``w``, and the AR(1) coefficient whose smoothed ``w`` (EWM weight ``SMOOTH``)
+  has the variance seen, which sees a slowly wandering imbalance under tick-by-tick noise (AR(1)
+  plus noise), where the lag-1 autocorrelation is small. Both are EWMs over the ticks with ``|w| <= PERSISTENCE_Z`` (so an attack's deviations
   cannot raise them), ``PERSISTENCE_SLOWDOWN`` times slower than the baselines, start from
   ``PHI_PRIOR`` worth ``PHI_PRIOR_COUNT`` ticks, and allow at most ``LONG_RUN_MAX``; the smoothed
   variance is inflated while they are still learning (``LEARNING_INFLATION``); ``1 / sqrt(R)`` is
@@ -330,13 +330,19 @@ def _cusum_nb(c, step, h, cap, restart):
 @njit(cache=True, error_model="numpy", inline="always")
 def _long_run_ratio_nb(var, cov, smooth_var):
     """Long-run over short-run variance of the standardised imbalance deviation, in [1, LONG_RUN_MAX]:
-    the larger of ``(1 + phi) / (1 - phi)``, exact for an AR(1) with lag-1 autocorrelation ``phi``,
-    and the variance of the smoothed deviation over the deviation's, scaled, which also sees a slow
-    component under fast noise (there ``phi`` is small and the long-run variance large)."""
+    ``(1 + phi) / (1 - phi)``, exact for an AR(1) with coefficient ``phi``, at the larger of two
+    estimates of ``phi``, each at most PHI_MAX: the lag-1 autocorrelation, and the coefficient
+    whose smoothed deviation has the variance seen, which also sees a slow component under fast
+    noise (there the lag-1 autocorrelation is small and the long-run variance large). The EWM
+    (weight ``SMOOTH``) of an AR(1) with coefficient ``phi`` has ``SMOOTH / (2 - SMOOTH)`` times its
+    variance times the long-run ratio at ``(1 - SMOOTH) phi``, so that ratio, read off the
+    variances, is turned into ``phi``: read as the ratio itself, it fell short (at ``phi`` 0.95 by
+    a factor 1.4, at 0.97 by 1.7), and persistent, noisy books raised spoofing alarms."""
     if var <= _TINY:
         return 1.0
-    phi = min(max(cov / var, 0.0), PHI_MAX)
-    return min(max((1.0 + phi) / (1.0 - phi), smooth_var / var * LONG_RUN_MAX), LONG_RUN_MAX)
+    smoothed = smooth_var / var * LONG_RUN_MAX  # the long-run ratio at (1 - SMOOTH) phi = PHI_MAX phi
+    phi = min(max(cov / var, (smoothed - 1.0) / (smoothed + 1.0) / PHI_MAX, 0.0), PHI_MAX)
+    return (1.0 + phi) / (1.0 - phi)
 
 
 @njit(cache=True, error_model="numpy", inline="always")

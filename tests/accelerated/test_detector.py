@@ -155,12 +155,14 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
             slow = k.PERSISTENCE_SLOWDOWN * p["alpha_base"]
             wgt = slow if count * slow >= 1 else 1.0 / count
             if imb.n % k.REFRESH == 0:  # the long-run variance ratio, refreshed every REFRESH observations
-                phi = min(max(imb_cov / imb_var, 0.0), k.PHI_MAX)
-                # the smoothed deviation's variance is lam / (2 - lam) of the deviation's when independent;
-                # while it rests on few smoothed values (wgt above slow), it is inflated
+                # an EWM (weight lam) of an AR(1) with coefficient phi has variance lam / (2 - lam) times
+                # (1 + (1 - lam) phi) / (1 - (1 - lam) phi) of the AR's: phi is read off that too;
+                # while the EWMs rest on few smoothed values (wgt above slow), the smoothed variance is inflated
                 lam = 1 - k.PHI_MAX
                 smoothed = smooth_var * (1 + k.LEARNING_INFLATION * (wgt - slow) / lam)
-                ratio = min(max((1 + phi) / (1 - phi), smoothed / imb_var * (2 - lam) / lam), ratio_max)
+                seen = smoothed / imb_var * (2 - lam) / lam
+                phi = min(max(imb_cov / imb_var, (seen - 1) / (seen + 1) / (1 - lam), 0.0), k.PHI_MAX)
+                ratio = (1 + phi) / (1 - phi)
             if imb.n > 1:  # the change between observations, slow (robust) and fast
                 change, n1 = abs(w - imb_prev), imb.n - 1
                 wf = p["fast_alpha"] if n1 * p["fast_alpha"] >= 1 else 1.0 / n1
