@@ -48,8 +48,9 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
   variance ``(1 + phi) / (1 - phi)`` at the larger of two estimates of ``phi``: the lag-1
   autocorrelation of ``w``, and the AR(1) coefficient whose smoothed ``w`` (EWM weight ``SMOOTH``)
   has the variance seen, which sees a slowly wandering imbalance under tick-by-tick noise (AR(1)
-  plus noise), where the lag-1 autocorrelation is small. Both are EWMs over the ticks with ``|w| <= PERSISTENCE_Z`` (so an attack's deviations
-  cannot raise them), ``PERSISTENCE_SLOWDOWN`` times slower than the baselines, start from
+  plus noise), where the lag-1 autocorrelation is small. Both are EWMs over the ticks with
+  ``|w| <= PERSISTENCE_Z`` (so an attack's deviations cannot raise them),
+  ``PERSISTENCE_SLOWDOWN`` times slower than the baselines, start from
   ``PHI_PRIOR`` worth ``PHI_PRIOR_COUNT`` ticks, and allow at most ``LONG_RUN_MAX``; the smoothed
   variance is inflated while they are still learning (``LEARNING_INFLATION``); ``1 / sqrt(R)`` is
   refreshed every ``REFRESH`` imbalance observations (from ``1 / sqrt(LONG_RUN_MAX)``): an
