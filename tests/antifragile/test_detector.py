@@ -102,7 +102,10 @@ def test_calibrate_takes_a_list_of_streams_of_any_lengths(normal):
     as_array = ManipulationDetector(warmup=50).calibrate(
         **{name: getattr(normal, name) for name in names}, false_alarm_rate=1e-3
     )
-    assert as_list.calibration_ == as_array.calibration_
+    as_frames = ManipulationDetector(warmup=50).calibrate(  # rows are streams, as for an array
+        **{name: pd.DataFrame(getattr(normal, name)) for name in names}, false_alarm_rate=1e-3
+    )
+    assert as_list.calibration_ == as_array.calibration_ == as_frames.calibration_
     ragged = {name: [getattr(normal, name)[i][: 1000 + 50 * i] for i in range(24)] for name in names}
     detector = ManipulationDetector(warmup=50).calibrate(**ragged, false_alarm_rate=1e-3)
     assert detector.calibration_["n_live_ticks"] == sum(1000 + 50 * i - 51 for i in range(24))
