@@ -628,8 +628,10 @@ def _streams(prices, volumes, imbalance, reference) -> list[tuple[np.ndarray, ..
         prices = np.asarray(prices)
     others = {"volumes": volumes, "imbalance": imbalance, "reference": reference}
     for name, values in others.items():
+        if values is None:
+            continue
         count = len(values) if hasattr(values, "__len__") else repr(values)
-        if values is not None and count != len(prices):
+        if count != len(prices):
             raise MarketDataError(f"{name} must hold {len(prices)} streams, one per stream of prices, got {count}")
 
     def rows(values):  # a DataFrame iterates over its column labels: 2-D inputs are read as arrays
