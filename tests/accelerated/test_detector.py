@@ -126,6 +126,8 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     smooth, smooth_var = 0.0, (1 + k.PHI_PRIOR) / (1 - k.PHI_PRIOR) / ratio_max  # the same prior
     ratio = ratio_max  # the most cautious, until the first refresh
     flat_slow, flat_fast = 0.0, 0.0  # EWM absolute change of the imbalance's deviation, slow and fast
+    last_imb, moves, unit = math.nan, 0, 0.0  # the last imbalance; its moves and their EWM absolute change
+    anchor, jump = 0.0, 0.0  # the deviation before the jump held, and the jump (0: none)
     c = [0.0] * 7  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-
     runup, crash_memory, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
     tick = 1.0  # smallest non-zero |r| seen, 1 before the first
@@ -165,6 +167,13 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 ratio = (1 + phi) / (1 - phi)
             if imb.n > 1:  # the change between observations, slow (robust) and fast
                 change, n1 = abs(w - imb_prev), imb.n - 1
+                if imbalance[t] != last_imb:  # a move: is it a jump, by the moves before it?
+                    if imb.n > warm and change > k.JUMP_Z * unit:
+                        same_way = jump != 0 and (w - imb_prev > 0) == (jump > 0)
+                        anchor, jump = (anchor, w - anchor) if same_way else (imb_prev, w - imb_prev)
+                    moves += 1
+                    wm = p["alpha_base"] if moves * p["alpha_base"] >= 1 else 1.0 / moves
+                    unit += wm * (min(change, p["clip"] * unit if unit > 1e-300 else change) - unit)
                 wf = p["fast_alpha"] if n1 * p["fast_alpha"] >= 1 else 1.0 / n1
                 flat_fast += wf * (change - flat_fast)
                 wb = p["alpha_base"] if n1 * p["alpha_base"] >= 1 else 1.0 / n1
@@ -174,6 +183,11 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 flat = flat_fast / flat_slow if flat_slow > 1e-300 else 1.0  # a held imbalance hardly changes
                 held = 1 + k.FLAT_GAIN * max(0.0, k.FLAT_LEVEL - flat) * (imb.n > k.FLAT_WARMUP)
                 x = w / math.sqrt(ratio) * held  # over the long-run standard deviation
+                if jump != 0 and (w - anchor) / jump > 0.5:  # a jump still held beyond half its size
+                    x += k.JUMP_GAIN * min(abs(jump) / (k.JUMP_Z * unit), k.JUMP_CAP) * (1 if jump > 0 else -1)
+                    jump *= k.JUMP_DECAY
+                else:
+                    jump = 0.0
                 c[3] = cusum(c[3], x - kk[3], 3)
                 c[4] = cusum(c[4], -x - kk[3], 3)
             if imb.n > 1 and abs(w) <= k.PERSISTENCE_Z:
@@ -181,7 +195,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 imb_cov += wgt * (w * imb_prev - imb_cov)
                 smooth += (1 - k.PHI_MAX) * (w - smooth)
                 smooth_var += wgt * (smooth * smooth - smooth_var)
-            imb_prev = w
+            imb_prev, last_imb = w, imbalance[t]
         if math.isnan(reference[t]):
             last_ref = math.nan
         else:

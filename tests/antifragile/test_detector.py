@@ -322,6 +322,50 @@ def test_a_spoof_held_on_a_volatile_book_is_caught():
     assert caught >= 9 and quiet == 10
 
 
+def queue_book(rng, n_ticks, phi=0.97, sd=0.8, size=50.0):
+    """Bid and ask queues of whole lots, each log-normal around ``size`` with an AR(``phi``) log."""
+    log_queues = np.zeros((2, n_ticks))
+    shocks = rng.normal(0.0, sd * np.sqrt(1 - phi**2), log_queues.shape)
+    log_queues[:, 0] = rng.normal(0.0, sd, 2)
+    for t in range(1, n_ticks):
+        log_queues[:, t] = phi * log_queues[:, t - 1] + shocks[:, t]
+    return np.maximum(1.0, np.round(size * np.exp(log_queues)))
+
+
+def test_a_spoof_on_a_persistent_queue_book_is_caught_by_its_jump():
+    """On a book of persistent queues (AR(0.97) log sizes) the imbalance wanders far for tens of
+    ticks by nature, so a spoof (one queue ten times its size for 100 ticks) is no evidence by its
+    level; its onset is, a jump of many times the book's mean move, held since: 8 of 10 caught,
+    0 of 10 without the jump rule."""
+    rng = np.random.default_rng(41)
+    caught = quiet = 0
+    for i in range(10):
+        bid, ask = queue_book(rng, 6000)
+        ticks = simulate_ticks([0.012], 6000, rng=200 + i)
+        normal = ManipulationDetector().detect(ticks.prices[0], ticks.volumes[0], (bid - ask) / (bid + ask))
+        quiet += not (normal["family"] == "spoofing").any()
+        (bid if i % 2 else ask)[4000:4100] *= 10
+        flags = ManipulationDetector().detect(ticks.prices[0], ticks.volumes[0], (bid - ask) / (bid + ask))
+        caught += bool((flags["family"].iloc[4000:4120] == "spoofing").any())
+    assert caught >= 7 and quiet == 10
+
+
+def test_an_imbalance_reported_on_few_ticks_is_not_spoofing():
+    """An imbalance that changes on one tick in ten (a book sampled at trades, say) repeats itself
+    in between: an unchanged imbalance is no move, or the mean move would be a tenth of a real one
+    and every change would look like a spoof's jump (80 % of these ticks were flagged so)."""
+    rng = np.random.default_rng(43)
+    fresh = simulate_ticks(np.full(6, 0.012), 20_000, imbalance_persistence=0.8, rng=44)
+    changes = rng.random(fresh.imbalance.shape) < 0.1
+    changes[:, 0] = True
+    last_change = np.maximum.accumulate(np.where(changes, np.arange(20_000), 0), axis=1)
+    stale = np.take_along_axis(fresh.imbalance, last_change, axis=1)
+    flags = [ManipulationDetector().detect(fresh.prices[i], fresh.volumes[i], stale[i])["flag"].to_numpy()
+             for i in range(6)]
+    assert alarms_per_10000(flags) <= 1.0
+    assert np.concatenate([f[500:] for f in flags]).mean() <= 1e-4
+
+
 def test_a_coarse_price_grid_is_quiet():
     """On a coarse grid most prices are unchanged. An unchanged price does not count as a move, so
     the return's volatility does not collapse during runs of them; the residual against the related
