@@ -127,7 +127,8 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     ratio = ratio_max  # the most cautious, until the first refresh
     flat_slow, flat_fast = 0.0, 0.0  # EWM absolute change of the imbalance's deviation, slow and fast
     last_imb, moves, unit = math.nan, 0, 0.0  # the last imbalance; its moves and their EWM absolute change
-    anchor, jump = 0.0, 0.0  # the deviation before the jump held, and the jump (0: none)
+    anchor, jump, bonus = 0.0, 0.0, 0.0  # the imbalance before the jump held, the jump (0: none), its bonus
+    jumps = k.JUMP_PRIOR  # the share of moves that were jumps, ended, from its prior
     c = [0.0] * 7  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-
     runup, crash_memory, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
     tick = 1.0  # smallest non-zero |r| seen, 1 before the first
@@ -168,10 +169,16 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
             if imb.n > 1:  # the change between observations, slow (robust) and fast
                 change, n1 = abs(w - imb_prev), imb.n - 1
                 if imbalance[t] != last_imb:  # a move: is it a jump, by the moves before it?
-                    if imb.n > warm and change > k.JUMP_Z * unit:
-                        same_way = jump != 0 and (w - imb_prev > 0) == (jump > 0)
-                        anchor, jump = (anchor, w - anchor) if same_way else (imb_prev, w - imb_prev)
                     moves += 1
+                    slow_moves = k.PERSISTENCE_SLOWDOWN * p["alpha_base"]
+                    wj = max(slow_moves, 1.0 / (moves + k.JUMP_PRIOR_COUNT))
+                    if imb.n > warm:
+                        jumps *= 1 - wj
+                        if change > k.JUMP_Z * unit and (jump == 0 or (w - imb_prev > 0) == (jump > 0)):
+                            if jump == 0:
+                                anchor, bonus = last_imb, 0.0
+                            jump = imbalance[t] - anchor  # the same way again: one larger jump
+                            bonus = min(bonus + k.JUMP_GAIN * change / (k.JUMP_Z * unit), k.JUMP_GAIN * k.JUMP_CAP)
                     wm = p["alpha_base"] if moves * p["alpha_base"] >= 1 else 1.0 / moves
                     unit += wm * (min(change, p["clip"] * unit if unit > 1e-300 else change) - unit)
                 wf = p["fast_alpha"] if n1 * p["fast_alpha"] >= 1 else 1.0 / n1
@@ -183,10 +190,12 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 flat = flat_fast / flat_slow if flat_slow > 1e-300 else 1.0  # a held imbalance hardly changes
                 held = 1 + k.FLAT_GAIN * max(0.0, k.FLAT_LEVEL - flat) * (imb.n > k.FLAT_WARMUP)
                 x = w / math.sqrt(ratio) * held  # over the long-run standard deviation
-                if jump != 0 and (w - anchor) / jump > 0.5:  # a jump still held beyond half its size
-                    x += k.JUMP_GAIN * min(abs(jump) / (k.JUMP_Z * unit), k.JUMP_CAP) * (1 if jump > 0 else -1)
-                    jump *= k.JUMP_DECAY
-                else:
+                if jump != 0 and (imbalance[t] - anchor) / jump > 0.5:  # a jump still held beyond half its size
+                    rare = max(0.0, 1 - jumps / k.JUMP_RATE_MAX)
+                    x += rare * bonus * (1 if jump > 0 else -1)
+                    bonus *= k.JUMP_DECAY
+                elif jump != 0:  # it ended: one more jump in the rate
+                    jumps += max(k.PERSISTENCE_SLOWDOWN * p["alpha_base"], 1.0 / (moves + k.JUMP_PRIOR_COUNT))
                     jump = 0.0
                 c[3] = cusum(c[3], x - kk[3], 3)
                 c[4] = cusum(c[4], -x - kk[3], 3)
@@ -341,6 +350,47 @@ def test_wrong_shapes_raise_instead_of_writing_out_of_bounds():
             k.detector_run_nb(state, *arrays)
     with pytest.raises(ValueError, match="shapes"):
         k.detector_run_nb(state[:-1].copy(), prices, volumes, imbalance, reference, codes, scores)
+
+
+def test_a_jump_counts_toward_the_jump_rate_when_it_ends():
+    """While a jump is held (a spoof, say) the jumps' rate only decays, so the spoof does not mute
+    itself; when it ends, it counts as one more jump, and a book that jumps often loses the bonus."""
+    rng = np.random.default_rng(7)
+    imbalance = np.tanh(0.1 * rng.standard_normal(400))
+    imbalance[300:340] = 0.9
+    state = k.new_state(**PARAMS)
+    codes, scores = np.empty(1, np.int8), np.empty((6, 1))
+    rates, moves = [], []
+    for t, value in enumerate(imbalance):
+        k.detector_run_nb(state, np.array([100.0 + 0.01 * t]), np.array([1.0]), np.array([value]), np.empty(0),
+                          codes, scores)
+        rates.append(state[k.S_JUMP_RATE])
+        moves.append(state[k.S_IMB_MOVES])
+    rates, steps = np.array(rates), np.diff(rates)
+    assert rates[0] == k.JUMP_PRIOR and np.all(steps[PARAMS["warmup"] : 300] < 0)  # a move, and the jump itself, decay it
+    assert np.all(steps[300:339] == 0.0) and moves[339] == moves[300]  # the spoof holds: no move, no change
+    weight = 1.0 / (moves[340] + k.JUMP_PRIOR_COUNT)  # the move that ended it
+    assert rates[340] == pytest.approx(rates[339] * (1 - weight) + weight, rel=1e-12)
+    assert np.all(steps[340:] < 0)
+
+
+def test_a_spoof_in_two_jumps_is_one_jump_from_the_level_before_it():
+    """A second jump the same way (layered spoof orders) extends the first: the jump is measured from
+    the imbalance before the first, and its bonus grows by the second's; a jump back is no new jump."""
+    rng = np.random.default_rng(8)
+    imbalance = np.tanh(0.1 * rng.standard_normal(400))
+    imbalance[300:303], imbalance[303:330] = 1.0, 2.2  # an order-flow imbalance, not bounded by 1
+    state = k.new_state(**PARAMS)
+    codes, scores = np.empty(1, np.int8), np.empty((6, 1))
+    seen = {}
+    for t, value in enumerate(imbalance):
+        k.detector_run_nb(state, np.array([100.0 + 0.01 * t]), np.array([1.0]), np.array([value]), np.empty(0),
+                          codes, scores)
+        seen[t] = state[[k.S_JUMP_ANCHOR, k.S_JUMP, k.S_JUMP_BONUS]].copy()
+    assert seen[300][0] == imbalance[299] and seen[300][1] == 1.0 - imbalance[299]
+    assert seen[303][0] == imbalance[299] and seen[303][1] == 2.2 - imbalance[299]
+    assert seen[303][2] > seen[302][2] / k.JUMP_DECAY  # the second jump's own bonus, added
+    assert seen[330][1] == 0.0  # back: the jump ended, and no new one began
 
 
 def test_missing_channels_leave_their_statistics_at_zero():
