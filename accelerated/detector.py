@@ -189,7 +189,7 @@ S_STAT_SCORE = 75  # 5 slots: statistic / threshold per statistic, after the las
 S_SCORE = 80
 S_CODE = 81
 N_SLOTS = 82
-_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_JUMP
+_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_JUMP_BONUS
 
 KAPPA = math.sqrt(math.pi / 2.0)
 """Standard deviation over mean absolute deviation of a normal variable: ``KAPPA * scale``
@@ -398,7 +398,7 @@ def _params_nb(s):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _load_nb(s):
-    """The streaming statistics (slots S_N .. S_JUMP) as a tuple, to be kept in registers."""
+    """The streaming statistics (slots S_N .. S_JUMP_BONUS) as a tuple, to be kept in registers."""
     return (
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
@@ -441,7 +441,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
      d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
      imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory, r_var, r_cov,
-     d_var, d_cov, r_drift, d_drift, imb_factor, imb_chg, imb_flat, last_imb, imb_moves, jump_unit, jump_rate, jump_anchor, jump, jump_bonus) = st
+     d_var, d_cov, r_drift, d_drift, imb_factor, imb_chg, imb_flat, last_imb, imb_moves, jump_unit, jump_rate,
+     jump_anchor, jump, jump_bonus) = st
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
     n_vol, v_mean, v_scale, vz = _baseline_nb(volume, n_vol, v_mean, v_scale, base, clip)
@@ -582,7 +583,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     st = (n, last, scale, tick, n_vol, v_mean, v_scale, n_imb, imb_mean, imb_scale, n_ref, last_ref, ref_var, cov,
           d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
           imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory, r_var, r_cov,
-          d_var, d_cov, r_drift, d_drift, imb_factor, imb_chg, imb_flat, last_imb, imb_moves, jump_unit, jump_rate, jump_anchor, jump, jump_bonus)
+          d_var, d_cov, r_drift, d_drift, imb_factor, imb_chg, imb_flat, last_imb, imb_moves, jump_unit, jump_rate,
+          jump_anchor, jump, jump_bonus)
     return st, code, score, g
 
 

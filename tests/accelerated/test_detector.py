@@ -352,22 +352,26 @@ def test_wrong_shapes_raise_instead_of_writing_out_of_bounds():
         k.detector_run_nb(state[:-1].copy(), prices, volumes, imbalance, reference, codes, scores)
 
 
-def test_a_jump_counts_toward_the_jump_rate_when_it_ends():
-    """While a jump is held (a spoof, say) the jumps' rate only decays, so the spoof does not mute
-    itself; when it ends, it counts as one more jump, and a book that jumps often loses the bonus."""
-    rng = np.random.default_rng(7)
-    imbalance = np.tanh(0.1 * rng.standard_normal(400))
-    imbalance[300:340] = 0.9
+def imbalance_slots(imbalance, slots):
+    """The state ``slots`` after each tick of ``imbalance`` (prices rising a cent a tick, unit volume)."""
     state = k.new_state(**PARAMS)
     codes, scores = np.empty(1, np.int8), np.empty((6, 1))
-    rates, moves = [], []
+    seen = np.empty((imbalance.size, len(slots)))
     for t, value in enumerate(imbalance):
         k.detector_run_nb(state, np.array([100.0 + 0.01 * t]), np.array([1.0]), np.array([value]), np.empty(0),
                           codes, scores)
-        rates.append(state[k.S_JUMP_RATE])
-        moves.append(state[k.S_IMB_MOVES])
-    rates, steps = np.array(rates), np.diff(rates)
-    assert rates[0] == k.JUMP_PRIOR and np.all(steps[PARAMS["warmup"] : 300] < 0)  # a move, and the jump itself, decay it
+        seen[t] = state[slots]
+    return seen
+
+
+def test_a_jump_counts_toward_the_jump_rate_when_it_ends():
+    """While a jump is held (a spoof, say) the jumps' rate only decays, so the spoof does not mute
+    itself; when it ends, it counts as one more jump, and a book that jumps often loses the bonus."""
+    imbalance = np.tanh(0.1 * np.random.default_rng(7).standard_normal(400))
+    imbalance[300:340] = 0.9
+    rates, moves = imbalance_slots(imbalance, [k.S_JUMP_RATE, k.S_IMB_MOVES]).T
+    steps = np.diff(rates)
+    assert rates[0] == k.JUMP_PRIOR and np.all(steps[PARAMS["warmup"] : 300] < 0)  # each move decays it
     assert np.all(steps[300:339] == 0.0) and moves[339] == moves[300]  # the spoof holds: no move, no change
     weight = 1.0 / (moves[340] + k.JUMP_PRIOR_COUNT)  # the move that ended it
     assert rates[340] == pytest.approx(rates[339] * (1 - weight) + weight, rel=1e-12)
@@ -377,20 +381,13 @@ def test_a_jump_counts_toward_the_jump_rate_when_it_ends():
 def test_a_spoof_in_two_jumps_is_one_jump_from_the_level_before_it():
     """A second jump the same way (layered spoof orders) extends the first: the jump is measured from
     the imbalance before the first, and its bonus grows by the second's; a jump back is no new jump."""
-    rng = np.random.default_rng(8)
-    imbalance = np.tanh(0.1 * rng.standard_normal(400))
+    imbalance = np.tanh(0.1 * np.random.default_rng(8).standard_normal(400))
     imbalance[300:303], imbalance[303:330] = 1.0, 2.2  # an order-flow imbalance, not bounded by 1
-    state = k.new_state(**PARAMS)
-    codes, scores = np.empty(1, np.int8), np.empty((6, 1))
-    seen = {}
-    for t, value in enumerate(imbalance):
-        k.detector_run_nb(state, np.array([100.0 + 0.01 * t]), np.array([1.0]), np.array([value]), np.empty(0),
-                          codes, scores)
-        seen[t] = state[[k.S_JUMP_ANCHOR, k.S_JUMP, k.S_JUMP_BONUS]].copy()
-    assert seen[300][0] == imbalance[299] and seen[300][1] == 1.0 - imbalance[299]
-    assert seen[303][0] == imbalance[299] and seen[303][1] == 2.2 - imbalance[299]
-    assert seen[303][2] > seen[302][2] / k.JUMP_DECAY  # the second jump's own bonus, added
-    assert seen[330][1] == 0.0  # back: the jump ended, and no new one began
+    anchor, jump, bonus = imbalance_slots(imbalance, [k.S_JUMP_ANCHOR, k.S_JUMP, k.S_JUMP_BONUS]).T
+    assert anchor[300] == imbalance[299] and jump[300] == 1.0 - imbalance[299]
+    assert anchor[303] == imbalance[299] and jump[303] == 2.2 - imbalance[299]
+    assert bonus[303] > bonus[302] / k.JUMP_DECAY  # the second jump's own bonus, added
+    assert jump[330] == 0.0  # back: the jump ended, and no new one began
 
 
 def test_missing_channels_leave_their_statistics_at_zero():
