@@ -65,9 +65,11 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
 - ``coordinated``: two-sided CUSUM on ``d``.
 
 The drift statistics (sell-off, pump-and-dump, coordinated) take each move's ``z`` (``d``) times
-``sqrt((1 - rho) / (1 + rho))``, ``rho`` the lag-1 autocorrelation of the moves (EWMs over the
-moves with ``|z| <= BOUNCE_Z``, from independent moves worth ``BOUNCE_PRIOR_COUNT``) clamped to
-[``BOUNCE_MIN``, 0] and refreshed every ``REFRESH`` moves: under bid-ask bounce or on a
+the moves' short-run over long-run standard deviation, refreshed every ``REFRESH`` moves, at the
+larger of two estimates (EWMs over the moves with ``|z| <= BOUNCE_Z``, from independent moves):
+``sqrt((1 - rho) / (1 + rho))``, ``rho`` the lag-1 autocorrelation clamped to [``BOUNCE_MIN``, 0],
+and one read off the slow variance of the moves' EWM (weight ``BOUNCE_SMOOTH``), which sees bounce
+spread over several lags, at most ``1 / sqrt(BOUNCE_RATIO_MIN)``: under bid-ask bounce or on a
 coarse price grid consecutive moves partly cancel, so a run of normal moves wanders less than
 independent moves would and a drift stands out more against it. The crash statistic, which reads
 single jumps, takes ``z`` as it is.
@@ -185,11 +187,17 @@ S_JUMP_RATE = 71  # EWM share of jumps among those (slow)
 S_JUMP_ANCHOR = 72  # the imbalance before the last jump still held
 S_JUMP = 73  # that jump, signed, in the imbalance's units (0: none held)
 S_JUMP_BONUS = 74  # what it adds to the spoofing step, decaying
-S_STAT_SCORE = 75  # 5 slots: statistic / threshold per statistic, after the last tick
-S_SCORE = 80
-S_CODE = 81
-N_SLOTS = 82
-_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_JUMP_BONUS
+S_R_SMOOTH = 75  # EWM (weight BOUNCE_SMOOTH) of the standardised moves with |z| <= BOUNCE_Z
+S_R_SLOW_VAR = 76  # slow EWM of their square ...
+S_R_SLOW_SMOOTH_VAR = 77  # ... and of the smoothed move's square
+S_D_SMOOTH = 78  # the same three for the residual against the related asset
+S_D_SLOW_VAR = 79
+S_D_SLOW_SMOOTH_VAR = 80
+S_STAT_SCORE = 81  # 5 slots: statistic / threshold per statistic, after the last tick
+S_SCORE = 86
+S_CODE = 87
+N_SLOTS = 88
+_N_STATE = S_STAT_SCORE - S_N  # the streaming statistics, S_N .. S_D_SLOW_SMOOTH_VAR
 
 KAPPA = math.sqrt(math.pi / 2.0)
 """Standard deviation over mean absolute deviation of a normal variable: ``KAPPA * scale``
@@ -217,6 +225,12 @@ BOUNCE_Z = 4.0
 jumps and an attack's own moves hardly shift it."""
 BOUNCE_MIN = -0.5  # the most negative lag-1 autocorrelation of the moves allowed for ...
 BOUNCE_PRIOR_COUNT = 50.0  # ... starting from independent moves, worth this many
+BOUNCE_SMOOTH = 0.1  # EWM weight of the smoothed moves, which sees their autocorrelation over ~10 lags
+BOUNCE_RATIO_MIN = 1.0 / 9.0  # the smallest long-run over short-run variance of the moves allowed for ...
+BOUNCE_SLOW_PRIOR_COUNT = 1000.0
+"""... by the smoothed moves' slow variance (weight ``PERSISTENCE_SLOWDOWN`` times the baseline
+weight, from independent moves worth this many): its noise at the baseline weight, read as bounce on
+independent moves, raised the drift statistics' false alarms."""
 REFRESH = 8
 """Observations between refreshes of the slow factors (the drift factor of the moves, the imbalance's
 long-run scale): a division and a square root on every tick cost a tenth to a third of the batch
@@ -338,19 +352,28 @@ def _two_speed_nb(x, last_x, count, scale, change, weight, fast, clip, floor):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _bounce_nb(z, last_z, count, var, cov, drift, weight):
-    """A standardised move ``z`` (``last_z``, the previous one on the same scale) into the EWM
-    variance and lag-1 covariance of the moves with ``|z| <= BOUNCE_Z``; when ``count`` (the moves,
-    or the reference returns for the residual) is a multiple of ``REFRESH``, the drift factor
-    becomes ``sqrt((1 - rho) / (1 + rho))``, ``rho`` their lag-1 autocorrelation clamped to
-    [BOUNCE_MIN, 0]. Returns the new variance, covariance and drift factor."""
+def _bounce_nb(z, last_z, count, var, cov, smooth, slow_var, slow_smooth_var, drift, weight, slow_weight):
+    """A standardised move ``z`` (``last_z``, the previous one on the same scale), if ``|z| <= BOUNCE_Z``,
+    into the EWM variance and lag-1 covariance of the moves (weight ``weight``), their EWM ``smooth``
+    (weight ``BOUNCE_SMOOTH``), and slow EWMs (weight ``slow_weight``) of the squares of both. When
+    ``count`` (the moves, or the reference returns for the residual) is a multiple of ``REFRESH``, the
+    drift factor becomes the larger of two estimates of the moves' short-run over long-run standard
+    deviation: ``sqrt((1 - rho) / (1 + rho))``, ``rho`` the lag-1 autocorrelation clamped to
+    [BOUNCE_MIN, 0], and ``1 / sqrt(ratio)``, ``ratio`` read off the slow variances (an EWM of weight
+    ``lam`` of independent moves has ``lam / (2 - lam)`` times their variance), clamped to
+    [BOUNCE_RATIO_MIN, 1]: bounce spread over several lags (a spread that persists) cancels more than
+    the lag-1 autocorrelation shows. Returns the new var, cov, smooth, slow_var, slow_smooth_var, drift."""
     if abs(z) <= BOUNCE_Z:
         var += weight * (z * z - var)
         cov += weight * (z * last_z - cov)
+        smooth += BOUNCE_SMOOTH * (z - smooth)
+        slow_var += slow_weight * (z * z - slow_var)
+        slow_smooth_var += slow_weight * (smooth * smooth - slow_smooth_var)
     if int(count) % REFRESH == 0:
         c = min(max(cov, BOUNCE_MIN * var), 0.0)
-        drift = math.sqrt((var - c) / (var + c))
-    return var, cov, drift
+        ratio = slow_smooth_var * ((2.0 - BOUNCE_SMOOTH) / BOUNCE_SMOOTH) / slow_var
+        drift = math.sqrt(max((var - c) / (var + c), 1.0 / min(max(ratio, BOUNCE_RATIO_MIN), 1.0)))
+    return var, cov, smooth, slow_var, slow_smooth_var, drift
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -398,7 +421,7 @@ def _params_nb(s):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _load_nb(s):
-    """The streaming statistics (slots S_N .. S_JUMP_BONUS) as a tuple, to be kept in registers."""
+    """The streaming statistics (slots S_N .. S_D_SLOW_SMOOTH_VAR) as a tuple, to be kept in registers."""
     return (
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],
@@ -407,6 +430,7 @@ def _load_nb(s):
         s[S_N + 30], s[S_N + 31], s[S_N + 32], s[S_N + 33], s[S_N + 34], s[S_N + 35], s[S_N + 36],
         s[S_N + 37], s[S_N + 38], s[S_N + 39], s[S_N + 40], s[S_N + 41], s[S_N + 42], s[S_N + 43],
         s[S_N + 44], s[S_N + 45], s[S_N + 46], s[S_N + 47], s[S_N + 48], s[S_N + 49], s[S_N + 50],
+        s[S_N + 51], s[S_N + 52], s[S_N + 53], s[S_N + 54], s[S_N + 55], s[S_N + 56],
     )
 
 
@@ -422,6 +446,7 @@ def _store_nb(s, st, code, score, g):
         s[S_N + 30], s[S_N + 31], s[S_N + 32], s[S_N + 33], s[S_N + 34], s[S_N + 35], s[S_N + 36],
         s[S_N + 37], s[S_N + 38], s[S_N + 39], s[S_N + 40], s[S_N + 41], s[S_N + 42], s[S_N + 43],
         s[S_N + 44], s[S_N + 45], s[S_N + 46], s[S_N + 47], s[S_N + 48], s[S_N + 49], s[S_N + 50],
+        s[S_N + 51], s[S_N + 52], s[S_N + 53], s[S_N + 54], s[S_N + 55], s[S_N + 56],
     ) = st
     s[S_STAT_SCORE], s[S_STAT_SCORE + 1], s[S_STAT_SCORE + 2], s[S_STAT_SCORE + 3], s[S_STAT_SCORE + 4] = g
     s[S_SCORE] = score
@@ -442,7 +467,10 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
      d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
      imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory, r_var, r_cov,
      d_var, d_cov, r_drift, d_drift, imb_factor, imb_chg, imb_flat, last_imb, imb_moves, jump_unit, jump_rate,
-     jump_anchor, jump, jump_bonus) = st
+     jump_anchor, jump, jump_bonus, r_smooth, r_slow_var, r_slow_smooth_var, d_smooth, d_slow_var,
+     d_slow_smooth_var) = st
+
+    slow = PERSISTENCE_SLOWDOWN * base  # the weight of the slow EWMs (persistence, bounce over several lags)
 
     # volume surge: volume standardised by its robust EWM mean and absolute deviation
     n_vol, v_mean, v_scale, vz = _baseline_nb(volume, n_vol, v_mean, v_scale, base, clip)
@@ -460,8 +488,9 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             tick = min(tick, abs(r))
             z, scale, r_change = _two_speed_nb(r, last_r, n_moves, scale, r_change, _weight_nb(alpha, n_moves), fast,
                                                clip, 0.0)
-            r_var, r_cov, r_drift = _bounce_nb(z, last_r * (z / r), n_moves, r_var, r_cov, r_drift,
-                                               _weight_nb(base, n_moves + BOUNCE_PRIOR_COUNT))
+            r_var, r_cov, r_smooth, r_slow_var, r_slow_smooth_var, r_drift = _bounce_nb(
+                z, last_r * (z / r), n_moves, r_var, r_cov, r_smooth, r_slow_var, r_slow_smooth_var, r_drift,
+                _weight_nb(base, n_moves + BOUNCE_PRIOR_COUNT), _weight_nb(slow, n_moves + BOUNCE_SLOW_PRIOR_COUNT))
             zd = z * r_drift
             last_r = r
         if n_moves > warmup:
@@ -475,7 +504,6 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     # persistent order imbalance: two-sided CUSUM on the deviation over its long-run scale
     if not np.isnan(imbalance):
         n_imb, imb_mean, imb_scale, wz = _baseline_nb(imbalance, n_imb, imb_mean, imb_scale, base, clip)
-        slow = PERSISTENCE_SLOWDOWN * base
         w = _weight_nb(slow, n_imb - 1.0 + PHI_PRIOR_COUNT)  # the persistence EWMs' weight, >= slow
         if int(n_imb) % REFRESH == 0:
             learning = 1.0 + LEARNING_INFLATION / SMOOTH * (w - slow)
@@ -530,8 +558,9 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
             d = r - beta * r_ref
             dz, d_scale, d_change = _two_speed_nb(d, last_d, n_ref, d_scale, d_change, w, fast, clip, floor * tick)
             if d != 0.0:
-                d_var, d_cov, d_drift = _bounce_nb(dz, last_d * (dz / d), n_ref, d_var, d_cov, d_drift,
-                                                   _weight_nb(base, n_ref + BOUNCE_PRIOR_COUNT))
+                d_var, d_cov, d_smooth, d_slow_var, d_slow_smooth_var, d_drift = _bounce_nb(
+                    dz, last_d * (dz / d), n_ref, d_var, d_cov, d_smooth, d_slow_var, d_slow_smooth_var, d_drift,
+                    _weight_nb(base, n_ref + BOUNCE_PRIOR_COUNT), _weight_nb(slow, n_ref + BOUNCE_SLOW_PRIOR_COUNT))
                 dz *= d_drift
             last_d = d
             ref_var += w * (r_ref * r_ref - ref_var)
@@ -584,7 +613,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
           d_scale, c_crash, c_sell, c_pump, c_spoof_up, c_spoof_down, c_up, c_down, runup, surge, imb_var, imb_cov,
           imb_prev, last_r, r_change, last_d, d_change, imb_smooth, imb_smooth_var, n_moves, crash_memory, r_var, r_cov,
           d_var, d_cov, r_drift, d_drift, imb_factor, imb_chg, imb_flat, last_imb, imb_moves, jump_unit, jump_rate,
-          jump_anchor, jump, jump_bonus)
+          jump_anchor, jump, jump_bonus, r_smooth, r_slow_var, r_slow_smooth_var, d_smooth, d_slow_var,
+          d_slow_smooth_var)
     return st, code, score, g
 
 
@@ -751,7 +781,8 @@ def new_state(
     s[S_LAST_REF] = np.nan
     s[S_IMB_VAR] = 1.0
     s[S_IMB_COV] = PHI_PRIOR
-    s[S_R_VAR] = s[S_D_VAR] = 1.0  # independent moves (the prior of the bounce estimate) ...
+    s[S_R_VAR] = s[S_D_VAR] = s[S_R_SLOW_VAR] = s[S_D_SLOW_VAR] = 1.0  # independent moves (the prior) ...
+    s[S_R_SLOW_SMOOTH_VAR] = s[S_D_SLOW_SMOOTH_VAR] = BOUNCE_SMOOTH / (2.0 - BOUNCE_SMOOTH)
     s[S_R_DRIFT] = s[S_D_DRIFT] = 1.0  # ... and their drift factor
     s[S_IMB_SMOOTH_VAR] = (1.0 + PHI_PRIOR) / (1.0 - PHI_PRIOR) / LONG_RUN_MAX  # the same prior, as a ratio
     s[S_IMB_FACTOR] = 1.0 / math.sqrt(LONG_RUN_MAX)  # the most cautious, until the first refresh
