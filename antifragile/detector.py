@@ -49,7 +49,7 @@ DEFAULT_THRESHOLDS = {
 streams of 5,000 ticks, daily volatility 0.6 % to 3 %, half of them on a one-cent price grid,
 order imbalance from independent to persistent), rounded up to one decimal. The grid half raises
 fewer alarms (an unchanged price does not count as a move): at these thresholds 2.2e-5 of its ticks
-are flagged, 6.5e-5 of the continuous half's. Call :meth:`ManipulationDetector.calibrate` on your
+are flagged, 6.9e-5 of the continuous half's. Call :meth:`ManipulationDetector.calibrate` on your
 own normal data."""
 
 _ERRORS = {
