@@ -39,10 +39,10 @@ __all__ = ["FAMILIES", "SCHEMA", "STATISTICS", "ManipulationDetector", "TickResu
 FAMILIES = kernel.FAMILIES
 STATISTICS = kernel.STATISTICS
 SCHEMA = "antifragile.detector/15"
-DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.25, "coordinated": 0.35}
+DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.15, "coordinated": 0.35}
 """CUSUM allowance per statistic, in standard deviations per tick."""
 DEFAULT_THRESHOLDS = {
-    "flash_crash": 29.8, "sell_off": 15.5, "pump_and_dump": 21.2, "spoofing": 16.4, "coordinated": 15.6,
+    "flash_crash": 29.8, "sell_off": 15.5, "pump_and_dump": 21.2, "spoofing": 25.5, "coordinated": 15.6,
 }
 """Thresholds before any calibration: :meth:`ManipulationDetector.calibrate` at
 ``false_alarm_rate=5e-5`` on :func:`antifragile.streams.calibration_set` (200 simulated normal
