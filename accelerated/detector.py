@@ -377,6 +377,14 @@ def _bounce_nb(z, last_z, count, var, cov, smooth, slow_var, slow_smooth_var, dr
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _clipped_mean_nb(value, mean, weight, clip):
+    """The EWM ``mean`` of a non-negative ``value`` updated with weight ``weight``, each value clipped
+    at ``clip`` times the mean (unclipped while the mean is 0), so one outlier hardly moves it."""
+    bound = clip * mean if mean > _TINY else value
+    return mean + weight * (min(value, bound) - mean)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _cusum_nb(c, step, h, cap, restart):
     """One CUSUM step: ``c + step`` kept in [0, cap]; when that ends an alarm (``c`` was above the
     threshold ``h`` and the new value is not), the statistic restarts at most at ``restart * h``."""
@@ -520,11 +528,9 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
                             jump_anchor, jump_bonus = last_imb, 0.0
                         jump = imbalance - jump_anchor
                         jump_bonus = min(jump_bonus + JUMP_GAIN / JUMP_Z * change / jump_unit, JUMP_GAIN * JUMP_CAP)
-                bound = clip * jump_unit if jump_unit > _TINY else change
-                jump_unit += _weight_nb(base, imb_moves) * (min(change, bound) - jump_unit)
+                jump_unit = _clipped_mean_nb(change, jump_unit, _weight_nb(base, imb_moves), clip)
             imb_flat += _weight_nb(fast, n_imb - 1.0) * (change - imb_flat)
-            bound = clip * imb_chg if imb_chg > _TINY else change
-            imb_chg += _weight_nb(base, n_imb - 1.0) * (min(change, bound) - imb_chg)
+            imb_chg = _clipped_mean_nb(change, imb_chg, _weight_nb(base, n_imb - 1.0), clip)
         if n_imb > warmup:  # warmup >= 1, so never on the first observation
             flat = imb_flat / imb_chg if imb_chg > _TINY else 1.0  # a held imbalance hardly changes
             gain = FLAT_GAIN * max(0.0, FLAT_LEVEL - flat) if n_imb > FLAT_WARMUP else 0.0

@@ -182,10 +182,8 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 change, n1 = abs(w - imb_prev), imb.n - 1
                 if imbalance[t] != last_imb:  # a move: is it a jump, by the moves before it?
                     moves += 1
-                    slow_moves = k.PERSISTENCE_SLOWDOWN * p["alpha_base"]
-                    wj = max(slow_moves, 1.0 / (moves + k.JUMP_PRIOR_COUNT))
                     if imb.n > warm:
-                        jumps *= 1 - wj
+                        jumps *= 1 - max(slow, 1.0 / (moves + k.JUMP_PRIOR_COUNT))
                         if change > k.JUMP_Z * unit and (jump == 0 or (w - imb_prev > 0) == (jump > 0)):
                             if jump == 0:
                                 anchor, bonus = last_imb, 0.0
@@ -207,7 +205,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                     x += rare * bonus * (1 if jump > 0 else -1)
                     bonus *= k.JUMP_DECAY
                 elif jump != 0:  # it ended: one more jump in the rate
-                    jumps += max(k.PERSISTENCE_SLOWDOWN * p["alpha_base"], 1.0 / (moves + k.JUMP_PRIOR_COUNT))
+                    jumps += max(slow, 1.0 / (moves + k.JUMP_PRIOR_COUNT))
                     jump = 0.0
                 c[3] = cusum(c[3], x - kk[3], 3)
                 c[4] = cusum(c[4], -x - kk[3], 3)
