@@ -38,7 +38,7 @@ __all__ = ["FAMILIES", "SCHEMA", "STATISTICS", "ManipulationDetector", "TickResu
 
 FAMILIES = kernel.FAMILIES
 STATISTICS = kernel.STATISTICS
-SCHEMA = "antifragile.detector/15"
+SCHEMA = "antifragile.detector/16"
 DEFAULT_DRIFTS = {"flash_crash": 1.0, "sell_off": 0.75, "pump_and_dump": 0.5, "spoofing": 0.15, "coordinated": 0.35}
 """CUSUM allowance per statistic, in standard deviations per tick."""
 DEFAULT_THRESHOLDS = {
@@ -64,6 +64,9 @@ empirical thresholds are raised to each statistic's extrapolated tail (see ``_ta
 TAIL_SHARE = 0.05  # the share of a statistic's values its exponential tail is fitted to
 FLOOR = 0.5
 """Share of its default below which :meth:`ManipulationDetector.calibrate` sets no threshold."""
+SLOW_TICKS = 20_000
+"""With fewer live calibration ticks than this, the divergence threshold is not lowered: its slow CUSUM
+moves over hundreds of ticks, and so few ticks show few of its excursions."""
 _NAN = math.nan
 _new_tuple = tuple.__new__
 _SCORE_COLUMNS = ["score", *(f"score_{name}" for name in STATISTICS)]
@@ -113,7 +116,9 @@ class ManipulationDetector:
     a fast volatility read from the change between moves, volume surge, order
     imbalance and the residual against a related asset, each accumulated in a CUSUM statistic
     (``STATISTICS``: two for ``flash_crash``, a sudden fall and a sell-off spread over many
-    ticks; one for each other family). A tick is flagged when a statistic exceeds its threshold.
+    ticks; one for each other family; the divergence's is the larger of a fast and a slow CUSUM,
+    which sees a push too small a tick for the fast one). A tick is flagged when a statistic exceeds
+    its threshold.
 
     Parameters
     ----------
@@ -343,7 +348,8 @@ class ManipulationDetector:
         then not lowered at all: short data shows its statistic mostly while the book's persistence
         is still learned, its long-run variance inflated, and lower thresholds from such data
         flagged fresh streams at up to 45 times the rate. ``calibration_`` says whether that
-        happened (``tails_extrapolated``).
+        happened (``tails_extrapolated``). Nor is the divergence threshold with fewer than
+        ``SLOW_TICKS`` live ticks: its slow CUSUM moves over hundreds of ticks.
 
         Last, no threshold goes below ``floor`` times its default (``DEFAULT_THRESHOLDS``, from
         broad tick data). Normal data from a few instruments unlike those the detector then runs
@@ -412,10 +418,12 @@ class ManipulationDetector:
                 new[STATISTICS[f]] = max(new[STATISTICS[f]], value)
             if 3 in live:  # short data: the imbalance statistic is mostly seen while it is learned
                 new["spoofing"] = max(new["spoofing"], self.thresholds["spoofing"])
+        if 4 in live and stats.shape[0] < SLOW_TICKS:  # few excursions of the slow divergence CUSUM
+            new["coordinated"] = max(new["coordinated"], self.thresholds["coordinated"])
         floored = [STATISTICS[f] for f in live if new[STATISTICS[f]] < floor * DEFAULT_THRESHOLDS[STATISTICS[f]]]
         for name in floored:
             new[name] = floor * DEFAULT_THRESHOLDS[name]
-        if tails or floored:
+        if new != thresholds_at(rank):
             achieved = flagged_share(new)
         self._state[kernel.P_H : kernel.P_H + len(STATISTICS)] = [new[name] for name in STATISTICS]
         self.calibration_ = {

@@ -124,11 +124,13 @@ class Bounce:
 def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     """(codes, statistic scores) tick by tick, written independently of the kernel."""
     h, kk, warm = p["thresholds"], p["drifts"], p["warmup"]
-    cap = [h[i] + p["hold"] * kk[i] for i in range(5)]  # per statistic
+    k_slow = k.SLOW_SHARE * kk[4]  # the slow divergence CUSUMs: their allowance, threshold and cap
+    hh = [*h, k.SLOW_RATIO * h[4]]
+    cap = [hh[i] + p["hold"] * kk[i] for i in range(5)] + [hh[5] + p["hold"] * k_slow]
 
     def cusum(value, step, i):  # statistic i's CUSUM step; an alarm that ends restarts it at restart * h
         new = min(max(0.0, value + step), cap[i])
-        return min(new, p["restart"] * h[i]) if value > h[i] >= new else new
+        return min(new, p["restart"] * hh[i]) if value > hh[i] >= new else new
     ret, vol = Ewm(p["alpha"], p["clip"], True), Ewm(p["alpha_base"], p["clip"])
     imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
     ret_change, res_change = Change(p["fast_alpha"], p["clip"]), Change(p["fast_alpha"], p["clip"])
@@ -141,7 +143,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     last_imb, moves, unit = math.nan, 0, 0.0  # the last imbalance; its moves and their EWM absolute change
     anchor, jump, bonus = 0.0, 0.0, 0.0  # the imbalance before the jump held, the jump (0: none), its bonus
     jumps = k.JUMP_PRIOR  # the share of moves that were jumps, ended, from its prior
-    c = [0.0] * 7  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-
+    c = [0.0] * 9  # crash, sell-off, pump, spoof+, spoof-, coord+, coord-, slow coord+, slow coord-
     runup, crash_memory, surge, ref_var, cov, n_ref, last, last_ref = 0.0, 0.0, 0.0, 0.0, 0.0, 0, None, math.nan
     tick = 1.0  # smallest non-zero |r| seen, 1 before the first
     codes, scores = [], []
@@ -233,10 +235,15 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 ref_var += wgt * (rr * rr - ref_var)
                 cov += wgt * (r * rr - cov)
                 if n_ref > warm:
-                    c[5] = cusum(c[5], wd - kk[4], 4)
-                    c[6] = cusum(c[6], -wd - kk[4], 4)
+                    for fast, slow, x in ((5, 7, wd), (6, 8, -wd)):  # up, down: the alarm is that of the larger
+                        alarm = max(c[fast], c[slow] / k.SLOW_RATIO) > h[4]
+                        c[fast] = min(max(0.0, c[fast] + x - kk[4]), cap[4])
+                        c[slow] = min(max(0.0, c[slow] + max(-p["clip"], min(p["clip"], x)) - k_slow), cap[5])
+                        if alarm and max(c[fast], c[slow] / k.SLOW_RATIO) <= h[4]:  # it ended: both restart
+                            c[fast], c[slow] = min(c[fast], p["restart"] * h[4]), min(c[slow], p["restart"] * hh[5])
             last_ref = reference[t]
-        gs = [c[0] / h[0], c[1] / h[1], c[2] / h[2], max(c[3], c[4]) / h[3], max(c[5], c[6]) / h[4]]
+        up, down = max(c[5], c[7] / k.SLOW_RATIO), max(c[6], c[8] / k.SLOW_RATIO)  # fast or slow, in fast units
+        gs = [c[0] / h[0], c[1] / h[1], c[2] / h[2], max(c[3], c[4]) / h[3], max(up, down) / h[4]]
         fs = [max(gs[0], gs[1]), gs[2], gs[3], gs[4]]  # per family: flash_crash has two statistics
         crash_memory = max(crash_memory * p["runup_decay"], fs[0] if fs[0] > 1 else 0.0)  # a crash alarm
         best = int(np.argmax(fs))
@@ -245,16 +252,16 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
             code = best
             if best == 3:
                 confirmed = surge >= p["surge_level"]
-                if c[6] >= c[5]:
+                if down >= up:
                     code = 0 if confirmed or gs[0] >= p["naming_share"] else 3
                 elif confirmed:
                     code = 1
             if code == 0:
                 if runup >= p["runup_share"]:
                     code = 1  # the dump
-            elif (best == 1 or (best == 3 and c[5] > c[6])) and crash_memory >= p["runup_share"]:
+            elif (best == 1 or (best == 3 and up > down)) and crash_memory >= p["runup_share"]:
                 code = 0  # the rebound
-        runup = max(runup * p["runup_decay"], gs[2], c[5] / h[4])  # a run-up, for the ticks to come
+        runup = max(runup * p["runup_decay"], gs[2], up / h[4])  # a run-up, for the ticks to come
         codes.append(code)
         scores.append(gs)
     return np.array(codes), np.array(scores)
@@ -289,7 +296,8 @@ def test_kernel_matches_plain_python_reference(grid, dump, n):
         assert rebound.any() and (codes[406:425][rebound] == 0).all()
         assert (stat_scores[406:425][rebound].argmax(axis=1) == 4).any()
     if dump:  # a fall after the asset ran up against its related asset is a dump; its own price did not
-        assert (codes[430:528] == -1).all() and codes[528:540][codes[528:540] >= 0][0] == 1
+        run_up = codes[430:528]  # itself a divergence, which the slow CUSUM flags as one
+        assert np.isin(run_up, (-1, 3)).all() and codes[528:540][codes[528:540] >= 0][0] == 1
         _, (own, _, _) = run((*arrays[:3], np.empty(0)))
         assert own[528:540][own[528:540] >= 0][0] == 0
     h, kk = PARAMS["thresholds"][3], PARAMS["drifts"][3]
@@ -392,6 +400,31 @@ def test_the_drift_factor_reads_bounce_beyond_the_first_lag(stay):
     by_lag_1 = math.sqrt((1 - lag_1) / (1 + lag_1))
     assert drift == pytest.approx(max(by_lag_1, 1 / math.sqrt(min(max(weighted, k.BOUNCE_RATIO_MIN), 1.0))), rel=0.05)
     assert drift > (1.3 if stay < 0.5 else 1.05) * by_lag_1
+
+
+def test_a_push_below_the_allowance_is_caught_by_the_slow_divergence_cusum():
+    """The residual against the related asset pushed by half the fast allowance a tick (0.175 sd at the
+    default 0.35): the fast CUSUM drifts down, the slow one (a fifth of the allowance) adds up and
+    flags it, alone, after about threshold * SLOW_RATIO / (0.175 - 0.07) = 760 ticks (here 849)."""
+    rng = np.random.default_rng(5)
+    n, onset = 4000, 2000
+    reference = 0.001 * rng.standard_normal(n)
+    returns = 0.8 * reference + 0.001 * rng.standard_normal(n)
+    returns[onset:] += 0.5 * 0.35 * 0.001
+    prices, reference = 100 * np.exp(np.cumsum(returns)), 50 * np.exp(np.cumsum(reference))
+    h = 16.0
+    state = k.new_state(**{**PARAMS, "drifts": [1.0, 0.75, 0.5, 0.5, 0.35], "thresholds": [30.0, 16, 21, 25, h]})
+    codes, fast, slow = [], [], []
+    for t in range(n):
+        codes.append(k.detector_step_nb(state, prices[t], 1.0, np.nan, reference[t])[0])
+        fast.append(max(state[k.S_C + 5], state[k.S_C + 6]))
+        slow.append(max(state[k.S_C_SLOW], state[k.S_C_SLOW + 1]) / k.SLOW_RATIO)
+    codes, fast, slow = np.array(codes), np.array(fast), np.array(slow)
+    assert (codes[:onset] == -1).all()
+    first = onset + np.flatnonzero(codes[onset:] >= 0)[0]
+    assert codes[first] == 3 and first - onset < 1200
+    assert slow[first] > h and fast[onset:first + 1].max() < h
+    assert state[k.S_C_SLOW] > 0.0 == state[k.S_C_SLOW + 1]  # the push is up
 
 
 def imbalance_slots(imbalance, slots):
