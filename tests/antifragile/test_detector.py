@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
 from accelerated import detector as kernel
-from antifragile.detector import DEFAULT_THRESHOLDS, STATISTICS, ManipulationDetector, TickResult, _tail_thresholds
+from antifragile.detector import (
+    DEFAULT_THRESHOLDS, SLOW_TICKS, STATISTICS, ManipulationDetector, TickResult, _tail_thresholds,
+)
 from antifragile.evaluation import alarm_onsets
 from antifragile.streams import ATTACK_SIZES, calibration_set, inject_attack, simulate_ticks
 from gametheory.errors import ConfigError, MarketDataError
@@ -187,6 +189,13 @@ def test_short_data_does_not_lower_the_spoofing_and_divergence_thresholds():
     assert detector.thresholds["spoofing"] == DEFAULT_THRESHOLDS["spoofing"]
     assert detector.thresholds["coordinated"] == DEFAULT_THRESHOLDS["coordinated"]
     assert fresh_flagged_share(detector, 20, rng=999) <= 4e-4
+
+
+def test_enough_data_may_lower_the_divergence_threshold(calibrated):
+    """Over SLOW_TICKS live ticks the data sets the divergence threshold, here below its default (the
+    test set's medium flash crashes, which the divergence often flags first, need that)."""
+    assert calibrated.calibration_["n_live_ticks"] >= SLOW_TICKS
+    assert calibrated.thresholds["coordinated"] < 0.9 * DEFAULT_THRESHOLDS["coordinated"]
 
 
 @pytest.mark.parametrize("family", list(ATTACK_SIZES))
