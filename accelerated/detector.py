@@ -295,6 +295,13 @@ the divergence often flags first, were caught 91 % of the time instead of 93 %; 
 moved. On two independent tests (pushes of 0.1 to 0.5 residual sd a tick over 50 to 1,000 ticks),
 medium pushes were caught 67 -> 70 % and 47 -> 63 % of the time, strong ones 93 -> 97 % and 66 -> 91 %,
 at 1.58 -> 1.67 and 2.77 -> 2.77 flagged normal ticks per 10,000 (defaults)."""
+ROUNDING = 1e-12
+"""A relative price change (a return, of the price or of the related asset) of at most this, or an
+imbalance change of at most this times ``1 + |imbalance|``, is float rounding, not a move: the same
+price written two ways (``cents / 100`` and ``round(p / 0.01) * 0.01``) differs by about 1e-16, and
+counted as a move of that size it set the relative tick size (the residual's floor) and the volatility
+near zero, so the next real move looked huge: an independent test's coarse-grid stocks with such noise
+were flagged on 9,995 ticks in 187,200, none without. Real ticks are above 1e-10 of the price."""
 _TINY = 1e-300
 
 
@@ -523,6 +530,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     has_return = last > 0.0  # not on the first tick, nor on the first after a break (``last`` 0)
     if has_return:
         r = price / last - 1.0
+        if abs(r) <= ROUNDING:  # the same price written two ways is no move
+            r = 0.0
         z = zd = 0.0
         if r != 0.0:
             n_moves += 1.0
@@ -552,7 +561,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         if n_imb > 1.0:  # the change between observations, slow (robust) and fast
             step = wz - imb_prev
             change = abs(step)
-            if imbalance != last_imb:  # a jump, by the mean change before it (an unchanged imbalance is no move)
+            if abs(imbalance - last_imb) > ROUNDING * (1.0 + abs(imbalance)):  # a move (an unchanged one is none)
                 imb_moves += 1.0
                 if n_imb > warmup:
                     jump_rate -= _weight_nb(slow, imb_moves + JUMP_PRIOR_COUNT) * jump_rate
@@ -591,6 +600,8 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     else:
         if has_return and not np.isnan(last_ref):
             r_ref = reference / last_ref - 1.0
+            if abs(r_ref) <= ROUNDING:
+                r_ref = 0.0
             n_ref += 1.0
             w = _weight_nb(base, n_ref)
             beta = cov / ref_var if ref_var > _TINY else 0.0

@@ -153,6 +153,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
         r = 0.0
         if last is not None:
             r = prices[t] / last - 1
+            r = 0.0 if abs(r) <= k.ROUNDING else r  # float rounding is no move
             z = zd = 0.0
             if r != 0:  # an unchanged price says nothing about the size of moves: volatility and warm-up count moves
                 tick = min(tick, abs(r))
@@ -182,7 +183,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                 ratio = (1 + phi) / (1 - phi)
             if imb.n > 1:  # the change between observations, slow (robust) and fast
                 change, n1 = abs(w - imb_prev), imb.n - 1
-                if imbalance[t] != last_imb:  # a move: is it a jump, by the moves before it?
+                if abs(imbalance[t] - last_imb) > k.ROUNDING * (1 + abs(imbalance[t])):  # a move: is it a jump?
                     moves += 1
                     if imb.n > warm:
                         jumps *= 1 - max(slow, 1.0 / (moves + k.JUMP_PRIOR_COUNT))
@@ -222,6 +223,7 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
         else:
             if t > 0 and not math.isnan(last_ref):
                 rr = reference[t] / last_ref - 1
+                rr = 0.0 if abs(rr) <= k.ROUNDING else rr
                 n_ref += 1
                 wgt = p["alpha_base"] if n_ref * p["alpha_base"] >= 1 else 1.0 / n_ref
                 beta = cov / ref_var if ref_var > 1e-300 else 0.0
