@@ -485,10 +485,18 @@ class ManipulationDetector:
         Raises
         ------
         ConfigError
-            Not a saved detector, or a state of the wrong length.
+            Not a saved detector, one saved by another version (another schema), or a state of the
+            wrong length.
         """
         document = _read_document(source)
-        if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        schema = document.get("schema") if isinstance(document, dict) else None
+        if isinstance(schema, str) and schema.startswith(SCHEMA.split("/")[0] + "/") and schema != SCHEMA:
+            raise ConfigError(
+                f"this detector was saved by another version of antifragile (schema {schema!r}, this one reads "
+                f"{SCHEMA!r}): its statistics do not carry over; build a new detector, calibrate it on your normal "
+                "data and start the stream afresh"
+            )
+        if schema != SCHEMA:
             raise ConfigError(f"not a saved ManipulationDetector (expected schema {SCHEMA!r})")
         state = document.get("state")
         if not isinstance(state, list) or len(state) != kernel.N_SLOTS:

@@ -565,9 +565,12 @@ def test_bad_parameters_raise_config_error(kwargs):
 
 
 def test_restore_refuses_other_documents():
-    with pytest.raises(ConfigError, match="schema"):
+    with pytest.raises(ConfigError, match="not a saved ManipulationDetector"):
         ManipulationDetector.restore({"schema": "antifragile.limits/1"})
     document = ManipulationDetector().to_dict()
+    older = {**document, "schema": "antifragile.detector/15"}
+    with pytest.raises(ConfigError, match="another version of antifragile .schema 'antifragile.detector/15'"):
+        ManipulationDetector.restore(older)
     document["state"] = document["state"][:-1]  # a state saved with another slot layout
     with pytest.raises(ConfigError, match=f"{kernel.N_SLOTS} numbers"):
         ManipulationDetector.restore(document)
