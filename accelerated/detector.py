@@ -62,8 +62,9 @@ and accumulates them in CUSUM statistics (``STATISTICS``; each flags one of ``FA
   bonus that decays by ``JUMP_DECAY`` a tick and fades as jumps grow common (``JUMP_RATE_MAX``): on
   a persistent book a spoof's level is no evidence (the book wanders as far for tens of ticks), its
   onset is,
-- ``coordinated``: two-sided CUSUM on ``d``, each side the larger of a fast CUSUM and a slow one with
-  a fifth of its allowance, which sees a push smaller than that allowance (``SLOW_RATIO``).
+- ``coordinated``: two-sided CUSUM on ``d``, each side the larger of a fast CUSUM and a slow one
+  (``SLOW_SHARE`` of its allowance, ``SLOW_RATIO`` times its threshold, read over ``SLOW_RATIO``),
+  which sees a push smaller than the fast one's allowance.
 
 The drift statistics (sell-off, pump-and-dump, coordinated) take each move's ``z`` (``d``) times
 the moves' short-run over long-run standard deviation, refreshed every ``REFRESH`` moves, at the
@@ -297,7 +298,8 @@ medium pushes were caught 67 -> 70 % and 47 -> 63 % of the time, strong ones 93 
 at 1.58 -> 1.67 and 2.77 -> 2.77 flagged normal ticks per 10,000 (defaults)."""
 ROUNDING = 1e-12
 """A relative price change (a return, of the price or of the related asset) of at most this, or an
-imbalance change of at most this times ``1 + |imbalance|``, is float rounding, not a move: the same
+imbalance change (or a deviation of the volume or the imbalance from its mean) of at most this times
+``1 + |value|``, is float rounding, not a move: the same
 price written two ways (``cents / 100`` and ``round(p / 0.01) * 0.01``) differs by about 1e-16, and
 counted as a move of that size it set the relative tick size (the residual's floor) and the volatility
 near zero, so the next real move looked huge: an independent test's coarse-grid stocks with such noise
@@ -347,12 +349,17 @@ def _robust_nb(dev, scale, weight, clip, floor):
 @njit(cache=True, error_model="numpy", inline="always")
 def _baseline_nb(value, count, mean, scale, weight, clip):
     """One observation of a channel measured against its robust EWM mean (the first observation
-    sets the mean): returns the new count, mean and scale, and the standardised deviation (0 first)."""
+    sets the mean): returns the new count, mean and scale, and the standardised deviation (0 first).
+    A deviation of at most ``ROUNDING * (1 + |value|)`` is float rounding, none: learned as a scale, it
+    would make the next real deviation look huge."""
     count += 1.0
     if count == 1.0:
         return count, float(value), scale, 0.0
     w = _weight_nb(weight, count)
-    z, dev, scale = _robust_nb(value - mean, scale, w, clip, 0.0)
+    dev = value - mean
+    if abs(dev) <= ROUNDING * (1.0 + abs(value)):
+        dev = 0.0
+    z, dev, scale = _robust_nb(dev, scale, w, clip, 0.0)
     return count, mean + w * dev, scale, z
 
 
@@ -469,7 +476,7 @@ def _params_nb(s):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _load_nb(s):
-    """The streaming statistics (slots S_N .. S_D_SLOW_SMOOTH_VAR) as a tuple, to be kept in registers."""
+    """The streaming statistics (slots S_N .. S_C_SLOW + 1) as a tuple, to be kept in registers."""
     return (
         s[S_N], s[S_N + 1], s[S_N + 2], s[S_N + 3], s[S_N + 4], s[S_N + 5], s[S_N + 6], s[S_N + 7],
         s[S_N + 8], s[S_N + 9], s[S_N + 10], s[S_N + 11], s[S_N + 12], s[S_N + 13], s[S_N + 14],

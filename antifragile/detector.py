@@ -339,7 +339,7 @@ class ManipulationDetector:
 
         A level found on the data alone is set by its few largest values, and short data sees too
         little of the tail: fresh normal streams then flag many times the rate asked for (a median
-        of 76, 30 and 7.0 times with 2,000, 5,000 and 20,000 ticks at 1e-4; 0.8 to 0.9 times with
+        of 76, 30 and 7.0 times with 2,000, 5,000 and 20,000 ticks at 1e-4; 0.6 to 0.7 times with
         the rules below). So with fewer than
         ``TAIL_TICKS / false_alarm_rate`` live ticks, each threshold is raised, where it is lower,
         to the value its statistic exceeds with probability ``false_alarm_rate / k`` (``k``
@@ -349,7 +349,8 @@ class ManipulationDetector:
         is still learned, its long-run variance inflated, and lower thresholds from such data
         flagged fresh streams at up to 45 times the rate. ``calibration_`` says whether that
         happened (``tails_extrapolated``). Nor is the divergence threshold with fewer than
-        ``SLOW_TICKS`` live ticks: its slow CUSUM moves over hundreds of ticks.
+        ``SLOW_TICKS`` live ticks (after each stream's warm-up): its slow CUSUM moves over hundreds
+        of ticks.
 
         Last, no threshold goes below ``floor`` times its default (``DEFAULT_THRESHOLDS``, from
         broad tick data). Normal data from a few instruments unlike those the detector then runs

@@ -57,6 +57,8 @@ class Ewm:
             self.mean = value
             return 0.0
         dev = value - self.mean
+        if not self.zero_mean and abs(dev) <= k.ROUNDING * (1 + abs(value)):  # float rounding: no deviation
+            dev = 0.0
         z = 0.0
         sd = max(KAPPA * self.scale, floor)
         if sd > 1e-300:
@@ -124,13 +126,13 @@ class Bounce:
 def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
     """(codes, statistic scores) tick by tick, written independently of the kernel."""
     h, kk, warm = p["thresholds"], p["drifts"], p["warmup"]
-    k_slow = k.SLOW_SHARE * kk[4]  # the slow divergence CUSUMs: their allowance, threshold and cap
-    hh = [*h, k.SLOW_RATIO * h[4]]
-    cap = [hh[i] + p["hold"] * kk[i] for i in range(5)] + [hh[5] + p["hold"] * k_slow]
+    cap = [h[i] + p["hold"] * kk[i] for i in range(5)]  # per statistic
+    k_slow, h_slow = k.SLOW_SHARE * kk[4], k.SLOW_RATIO * h[4]  # the slow divergence CUSUMs
+    cap_slow = h_slow + p["hold"] * k_slow
 
     def cusum(value, step, i):  # statistic i's CUSUM step; an alarm that ends restarts it at restart * h
         new = min(max(0.0, value + step), cap[i])
-        return min(new, p["restart"] * hh[i]) if value > hh[i] >= new else new
+        return min(new, p["restart"] * h[i]) if value > h[i] >= new else new
     ret, vol = Ewm(p["alpha"], p["clip"], True), Ewm(p["alpha_base"], p["clip"])
     imb, res = Ewm(p["alpha_base"], p["clip"]), Ewm(p["alpha_base"], p["clip"], True)
     ret_change, res_change = Change(p["fast_alpha"], p["clip"]), Change(p["fast_alpha"], p["clip"])
@@ -240,9 +242,9 @@ def reference_scores(prices, volumes, imbalance, reference, p=PARAMS):
                     for fast, slow, x in ((5, 7, wd), (6, 8, -wd)):  # up, down: the alarm is that of the larger
                         alarm = max(c[fast], c[slow] / k.SLOW_RATIO) > h[4]
                         c[fast] = min(max(0.0, c[fast] + x - kk[4]), cap[4])
-                        c[slow] = min(max(0.0, c[slow] + max(-p["clip"], min(p["clip"], x)) - k_slow), cap[5])
+                        c[slow] = min(max(0.0, c[slow] + max(-p["clip"], min(p["clip"], x)) - k_slow), cap_slow)
                         if alarm and max(c[fast], c[slow] / k.SLOW_RATIO) <= h[4]:  # it ended: both restart
-                            c[fast], c[slow] = min(c[fast], p["restart"] * h[4]), min(c[slow], p["restart"] * hh[5])
+                            c[fast], c[slow] = min(c[fast], p["restart"] * h[4]), min(c[slow], p["restart"] * h_slow)
             last_ref = reference[t]
         up, down = max(c[5], c[7] / k.SLOW_RATIO), max(c[6], c[8] / k.SLOW_RATIO)  # fast or slow, in fast units
         gs = [c[0] / h[0], c[1] / h[1], c[2] / h[2], max(c[3], c[4]) / h[3], max(up, down) / h[4]]
@@ -298,8 +300,7 @@ def test_kernel_matches_plain_python_reference(grid, dump, n):
         assert rebound.any() and (codes[406:425][rebound] == 0).all()
         assert (stat_scores[406:425][rebound].argmax(axis=1) == 4).any()
     if dump:  # a fall after the asset ran up against its related asset is a dump; its own price did not
-        run_up = codes[430:528]  # itself a divergence, which the slow CUSUM flags as one
-        assert np.isin(run_up, (-1, 3)).all() and codes[528:540][codes[528:540] >= 0][0] == 1
+        assert (codes[430:528] == -1).all() and codes[528:540][codes[528:540] >= 0][0] == 1
         _, (own, _, _) = run((*arrays[:3], np.empty(0)))
         assert own[528:540][own[528:540] >= 0][0] == 0
     h, kk = PARAMS["thresholds"][3], PARAMS["drifts"][3]
@@ -404,29 +405,54 @@ def test_the_drift_factor_reads_bounce_beyond_the_first_lag(stay):
     assert drift > (1.3 if stay < 0.5 else 1.05) * by_lag_1
 
 
-def test_a_push_below_the_allowance_is_caught_by_the_slow_divergence_cusum():
-    """The residual against the related asset pushed by half the fast allowance a tick (0.175 sd at the
-    default 0.35): the fast CUSUM drifts down, the slow one (a fifth of the allowance) adds up and
-    flags it, alone, after about threshold * SLOW_RATIO / (0.175 - 0.07) = 760 ticks (here 849)."""
+def slow_push(fall_at=None):
+    """Ticks whose residual against the related asset is pushed up by 0.175 sd a tick from tick 2,000
+    (half the allowance 0.35 of ``SLOW_PARAMS``), with a one-tick fall of 35 sd of the asset at
+    ``fall_at``; returns the codes, the slow and fast upward CUSUMs a tick (the slow one over
+    SLOW_RATIO) and the state after the last tick."""
     rng = np.random.default_rng(5)
-    n, onset = 4000, 2000
+    n = 4000
     reference = 0.001 * rng.standard_normal(n)
     returns = 0.8 * reference + 0.001 * rng.standard_normal(n)
-    returns[onset:] += 0.5 * 0.35 * 0.001
+    returns[2000:] += 0.5 * 0.35 * 0.001
+    if fall_at is not None:
+        returns[fall_at] -= 0.035
     prices, reference = 100 * np.exp(np.cumsum(returns)), 50 * np.exp(np.cumsum(reference))
-    h = 16.0
-    state = k.new_state(**{**PARAMS, "drifts": [1.0, 0.75, 0.5, 0.5, 0.35], "thresholds": [30.0, 16, 21, 25, h]})
-    codes, fast, slow = [], [], []
+    state = k.new_state(**SLOW_PARAMS)
+    codes, slow, fast = [], [], []
     for t in range(n):
         codes.append(k.detector_step_nb(state, prices[t], 1.0, np.nan, reference[t])[0])
-        fast.append(max(state[k.S_C + 5], state[k.S_C + 6]))
-        slow.append(max(state[k.S_C_SLOW], state[k.S_C_SLOW + 1]) / k.SLOW_RATIO)
-    codes, fast, slow = np.array(codes), np.array(fast), np.array(slow)
-    assert (codes[:onset] == -1).all()
-    first = onset + np.flatnonzero(codes[onset:] >= 0)[0]
-    assert codes[first] == 3 and first - onset < 1200
-    assert slow[first] > h and fast[onset:first + 1].max() < h
-    assert state[k.S_C_SLOW] > 0.0 == state[k.S_C_SLOW + 1]  # the push is up
+        slow.append(state[k.S_C_SLOW] / k.SLOW_RATIO)
+        fast.append(state[k.S_C + 5])
+    return np.array(codes), np.array(slow), np.array(fast), state
+
+
+SLOW_PARAMS = {**PARAMS, "drifts": [1.0, 0.75, 0.5, 0.5, 0.35], "thresholds": [30.0, 16.0, 21.0, 25.0, 16.0]}
+
+
+def test_a_push_below_the_allowance_is_caught_by_the_slow_divergence_cusum():
+    """The push is half the fast allowance: the fast CUSUM drifts down, the slow one (a fifth of the
+    allowance) adds up and flags it, alone, after about threshold * SLOW_RATIO / (0.175 - 0.07) = 760
+    ticks (here 849); then it stays at its cap, threshold * SLOW_RATIO + hold * its allowance."""
+    codes, slow, fast, state = slow_push()
+    h, hold = SLOW_PARAMS["thresholds"][4], SLOW_PARAMS["hold"]
+    assert (codes[:2000] == -1).all()
+    first = 2000 + np.flatnonzero(codes[2000:] >= 0)[0]
+    assert codes[first] == 3 and first - 2000 < 1200
+    assert slow[first] > h and fast[2000:first + 1].max() < h
+    cap = k.SLOW_RATIO * h + hold * k.SLOW_SHARE * 0.35
+    assert slow.max() == pytest.approx(cap / k.SLOW_RATIO)
+    assert state[k.S_C_SLOW + 1] == 0.0  # the push is up
+
+
+def test_a_fall_during_a_slow_divergence_alarm_is_a_dump():
+    """The run-up memory includes the slow divergence: a crash three ticks after the slow CUSUM flags
+    the push is named pump_and_dump (the fast CUSUM and the pump statistic stay below half their
+    thresholds, so without the slow one it would be a flash crash)."""
+    codes, _, _, _ = slow_push()
+    first = 2000 + np.flatnonzero(codes[2000:] >= 0)[0]
+    dumped, _, _, _ = slow_push(fall_at=first + 3)
+    assert dumped[first + 3] == 1
 
 
 def imbalance_slots(imbalance, slots):
