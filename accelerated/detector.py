@@ -347,6 +347,12 @@ def _robust_nb(dev, scale, weight, clip, floor):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _unrounded_nb(change, size):
+    """``change``, or 0 when it is float rounding: at most ``ROUNDING * size`` (``size`` 1 for a return)."""
+    return 0.0 if abs(change) <= ROUNDING * size else change
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _baseline_nb(value, count, mean, scale, weight, clip):
     """One observation of a channel measured against its robust EWM mean (the first observation
     sets the mean): returns the new count, mean and scale, and the standardised deviation (0 first).
@@ -356,10 +362,7 @@ def _baseline_nb(value, count, mean, scale, weight, clip):
     if count == 1.0:
         return count, float(value), scale, 0.0
     w = _weight_nb(weight, count)
-    dev = value - mean
-    if abs(dev) <= ROUNDING * (1.0 + abs(value)):
-        dev = 0.0
-    z, dev, scale = _robust_nb(dev, scale, w, clip, 0.0)
+    z, dev, scale = _robust_nb(_unrounded_nb(value - mean, 1.0 + abs(value)), scale, w, clip, 0.0)
     return count, mean + w * dev, scale, z
 
 
@@ -536,9 +539,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
     r = 0.0
     has_return = last > 0.0  # not on the first tick, nor on the first after a break (``last`` 0)
     if has_return:
-        r = price / last - 1.0
-        if abs(r) <= ROUNDING:  # the same price written two ways is no move
-            r = 0.0
+        r = _unrounded_nb(price / last - 1.0, 1.0)  # the same price written two ways is no move
         z = zd = 0.0
         if r != 0.0:
             n_moves += 1.0
@@ -568,7 +569,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         if n_imb > 1.0:  # the change between observations, slow (robust) and fast
             step = wz - imb_prev
             change = abs(step)
-            if abs(imbalance - last_imb) > ROUNDING * (1.0 + abs(imbalance)):  # a move (an unchanged one is none)
+            if _unrounded_nb(imbalance - last_imb, 1.0 + abs(imbalance)) != 0.0:  # a move (an unchanged one is none)
                 imb_moves += 1.0
                 if n_imb > warmup:
                     jump_rate -= _weight_nb(slow, imb_moves + JUMP_PRIOR_COUNT) * jump_rate
@@ -606,9 +607,7 @@ def _advance_nb(p, st, price, volume, imbalance, reference):
         last_ref = np.nan
     else:
         if has_return and not np.isnan(last_ref):
-            r_ref = reference / last_ref - 1.0
-            if abs(r_ref) <= ROUNDING:
-                r_ref = 0.0
+            r_ref = _unrounded_nb(reference / last_ref - 1.0, 1.0)
             n_ref += 1.0
             w = _weight_nb(base, n_ref)
             beta = cov / ref_var if ref_var > _TINY else 0.0
